@@ -1,0 +1,65 @@
+# Ideaboard — `make run` to try it, `make test` to check it. See README.md.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app ideaboard
+HOST ?= 127.0.0.1
+PORT ?= 5000
+TIER ?= S
+SYSTEM_PACKAGES := chromium fonts-noto-cjk
+
+.PHONY: run test install install-test system-deps translations lint bench messages clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+install: $(BIN)/activate
+	$(BIN)/pip install --quiet -e .
+	$(MAKE) --no-print-directory translations
+
+install-test: $(BIN)/activate
+	$(BIN)/pip install --quiet -e '.[test]'
+	$(MAKE) --no-print-directory translations
+
+translations:
+	$(BIN)/pybabel compile --use-fuzzy -d ideaboard/translations -f -q
+
+## Installs, migrates, loads demo data on first run, serves on http://127.0.0.1:5000
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo --if-empty
+	@$(FLASK) demo-logins
+	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+## Browser tests need Debian's Chromium; installed here when missing and run as root.
+system-deps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "Missing Debian packages:$$missing — install them with sudo apt-get install$$missing"; exit 1; fi; \
+	fi
+
+## Installs what the tests need and runs the whole suite
+test: install-test system-deps
+	$(BIN)/ruff check .
+	$(BIN)/pytest -n 2 --dist loadgroup
+
+lint: $(BIN)/activate
+	$(BIN)/ruff check .
+
+## Benchmarks: `make bench` (tier S) or `make bench TIER=M`; DATABASE_URL for PostgreSQL
+bench: install-test
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python -m bench.run --tier $(TIER)
+
+## Re-extract UI strings into the catalogs after changing templates or code
+messages: $(BIN)/activate
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o ideaboard/translations/messages.pot . -q
+	$(BIN)/pybabel update -i ideaboard/translations/messages.pot -d ideaboard/translations -q
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

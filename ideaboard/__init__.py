@@ -1,0 +1,38 @@
+"""Ideaboard: an employee voice and idea-democratization platform."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Application factory: config, extensions, blueprints, CLI — nothing else."""
+    app = Flask(__name__, instance_path=str(ROOT / "instance"), instance_relative_config=True,
+                template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+
+    from ideaboard.config import load_config
+    load_config(app, test_config)
+
+    from ideaboard import database  # noqa: F401  (registers the connection set-up)
+    from ideaboard.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+    from ideaboard.web.i18n import select_locale
+    from ideaboard.web.security import init_security
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    bootstrap.init_app(app)
+    init_security(app)
+
+    from ideaboard.web import register_blueprints
+    register_blueprints(app)
+
+    from ideaboard.cli import register_commands
+    register_commands(app)
+    return app

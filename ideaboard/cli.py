@@ -1,0 +1,61 @@
+"""`flask --app ideaboard …` commands for operators."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+
+from ideaboard.models import Role
+from ideaboard.services import DomainError
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(create_admin)
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(demo_logins)
+
+
+@click.command("create-admin")
+@click.option("--email", prompt=True, help="The administrator's e-mail address.")
+@click.option("--name", "display_name", prompt="Display name", help="Name shown to colleagues.")
+@click.password_option(help="At least 10 characters; prompted for when omitted.")
+@with_appcontext
+def create_admin(email: str, display_name: str, password: str) -> None:
+    """Create an administrator account (works whatever the sign-up domains are)."""
+    from ideaboard.services.accounts import MIN_PASSWORD_LENGTH, create_user
+
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.ClickException(f"Use at least {MIN_PASSWORD_LENGTH} characters.")
+    try:
+        user = create_user(email=email, password=password, display_name=display_name,
+                           role=Role.ADMIN)
+    except DomainError as refused:
+        raise click.ClickException(str(refused)) from refused
+    click.echo(f"Administrator {user.email} created.")
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing (and succeed) if users exist.")
+@with_appcontext
+def seed_demo(if_empty: bool) -> None:
+    """Fill an empty database with a demo company: ~60 people, 80 ideas, votes, comments."""
+    from ideaboard.services import demo
+
+    if if_empty and demo.has_content():
+        click.echo("Demo data: the database already has users; left as it is.")
+        return
+    try:
+        counts = demo.seed_demo()
+    except DomainError as refused:
+        raise click.ClickException(str(refused)) from refused
+    click.echo("Demo data created: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+
+
+@click.command("demo-logins")
+def demo_logins() -> None:
+    """Print the demo accounts' e-mail addresses and password."""
+    from ideaboard.services.demo import demo_logins as logins
+
+    click.echo(f"Demo sign-ins (password for all: {logins()[0][2]}):")
+    for role, email, _password in logins():
+        click.echo(f"  {role:<9} {email}")

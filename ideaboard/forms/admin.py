@@ -1,0 +1,17 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, IntegerField, SelectField
+from wtforms.validators import NumberRange, Optional
+
+from ideaboard.models import Role
+
+ROLE_CHOICES = [(Role.EMPLOYEE.value, _l("Employee")), (Role.LEADER.value, _l("Leader")),
+                (Role.ADMIN.value, _l("Administrator"))]
+
+
+class InviteForm(FlaskForm):
+    email = EmailField(_l("E-mail (optional)"), validators=[Optional()],
+                       description=_l("Leave empty for a link anyone can use once."))
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES, default=Role.EMPLOYEE.value)
+    valid_days = IntegerField(_l("Valid for (days)"), default=7,
+                              validators=[NumberRange(min=1, max=90)])

@@ -1,0 +1,49 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from ideaboard.models import Level
+from ideaboard.services.accounts import MIN_PASSWORD_LENGTH
+
+LEVEL_CHOICES = [
+    (Level.FRONTLINE.value, _l("Frontline")),
+    (Level.MANAGER.value, _l("Manager")),
+    (Level.SENIOR.value, _l("Senior")),
+    (Level.EXECUTIVE.value, _l("Executive")),
+]
+LANGUAGE_CHOICES = [("", _l("Same as my browser")), ("en", "English"), ("zh", "简体中文")]
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Work e-mail"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    remember = BooleanField(_l("Keep me signed in on this device"))
+    next = HiddenField()
+
+
+class ProfileFields(FlaskForm):
+    display_name = StringField(_l("Display name"), validators=[DataRequired(), Length(max=80)])
+    department_id = SelectField(_l("Department"), coerce=int)
+    level = SelectField(_l("Level"), choices=LEVEL_CHOICES,
+                        description=_l("Used only for anonymous participation statistics; never "
+                                       "shown beside what you write."))
+    locale = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+
+
+class SignupForm(ProfileFields):
+    email = EmailField(_l("Work e-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[
+        DataRequired(), Length(min=MIN_PASSWORD_LENGTH,
+                               message=_l("Use at least %(min)d characters."))])
+    confirm = PasswordField(_l("Repeat the password"), validators=[
+        DataRequired(), EqualTo("password", message=_l("The two passwords differ."))])
+
+
+class ProfileForm(ProfileFields):
+    pass
+
+
+class LanguageForm(FlaskForm):
+    locale = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    next = HiddenField()

@@ -1,0 +1,193 @@
+"""Campaigns, ideas, tags, votes and comments."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ideaboard.extensions import db
+from ideaboard.models.accounts import User, str_enum
+from ideaboard.models.base import random_public_id, utcnow
+
+
+class CampaignKind(enum.StrEnum):
+    IDEAS = "ideas"
+    CONSULTATION = "consultation"
+    DISCUSSION = "discussion"
+    PLAN_REVIEW = "plan_review"
+
+
+class Anonymity(enum.StrEnum):
+    NAMED = "named"
+    OPTIONAL = "optional"
+    ANONYMOUS_ONLY = "anonymous_only"
+
+
+class IdeaStatus(enum.StrEnum):
+    OPEN = "open"
+    ESCALATED = "escalated"
+    UNDER_REVIEW = "under_review"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    NEEDS_INFO = "needs_info"
+    MERGED = "merged"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+
+
+class Stance(enum.StrEnum):
+    FOR = "for"
+    AGAINST = "against"
+    NEUTRAL = "neutral"
+
+
+class Campaign(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    description_html: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[CampaignKind] = mapped_column(str_enum(CampaignKind, "campaign_kind"),
+                                               default=CampaignKind.IDEAS)
+    anonymity: Mapped[Anonymity] = mapped_column(str_enum(Anonymity, "anonymity"),
+                                                 default=Anonymity.NAMED)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    is_standing: Mapped[bool] = mapped_column(default=False)
+    opens_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closes_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    owner: Mapped[User | None] = relationship(lazy="raise")
+
+    def is_open(self, now: datetime | None = None) -> bool:
+        now = now or utcnow()
+        return self.opens_at <= now and (self.closes_at is None or self.closes_at > now)
+
+
+class Tag(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), unique=True)
+    use_count: Mapped[int] = mapped_column(default=0, index=True)  # ideas carrying it
+
+
+class IdeaTag(db.Model):
+    __tablename__ = "idea_tag"
+    idea_id: Mapped[int] = mapped_column(ForeignKey("idea.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    tag_id: Mapped[int] = mapped_column(ForeignKey("tag.id", ondelete="CASCADE"),
+                                        primary_key=True)
+
+    __table_args__ = (Index("ix_idea_tag_tag_idea", "tag_id", "idea_id"),)
+
+
+class Idea(db.Model):
+    """A post in a campaign. Tallies and scores are kept by the vote's own transaction."""
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(16), unique=True, default=random_public_id)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    is_anonymous: Mapped[bool] = mapped_column(default=False)
+    title: Mapped[str] = mapped_column(String(140))
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    status: Mapped[IdeaStatus] = mapped_column(str_enum(IdeaStatus, "idea_status"),
+                                               default=IdeaStatus.OPEN)
+    supporters: Mapped[int] = mapped_column(default=0)
+    opposers: Mapped[int] = mapped_column(default=0)
+    score: Mapped[float] = mapped_column(default=0.0)  # Wilson lower bound of support
+    hot: Mapped[float] = mapped_column(default=0.0)
+    comment_count: Mapped[int] = mapped_column(default=0)
+    tag_names: Mapped[str] = mapped_column(String(250), default="")  # denormalised for lists
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deleted_at: Mapped[datetime | None]
+
+    author: Mapped[User] = relationship(lazy="raise")
+    campaign: Mapped[Campaign] = relationship(lazy="raise")
+    tags: Mapped[list[Tag]] = relationship(secondary="idea_tag", lazy="raise",
+                                           order_by="Tag.name")
+
+    __table_args__ = (
+        Index("ix_idea_top", "score", "id"),
+        Index("ix_idea_hot", "hot", "id"),
+        Index("ix_idea_new", "created_at", "id"),
+        Index("ix_idea_discussed", "comment_count", "id"),
+        Index("ix_idea_campaign_top", "campaign_id", "score", "id"),
+        Index("ix_idea_author", "author_id"),
+        CheckConstraint("supporters >= 0 AND opposers >= 0", name="tallies_not_negative"),
+    )
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def tag_list(self) -> list[str]:
+        return [name for name in self.tag_names.split(",") if name]
+
+
+class Vote(db.Model):
+    """One per user per idea (support = +1, oppose = -1)."""
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("idea.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    value: Mapped[int] = mapped_column(SmallInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("idea_id", "user_id"),
+        Index("ix_vote_user_idea", "user_id", "idea_id"),
+        CheckConstraint("value IN (-1, 1)", name="value_is_support_or_oppose"),
+    )
+
+
+class Comment(db.Model):
+    """Threaded reply on an idea; deleting keeps a tombstone so replies keep their place."""
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(16), unique=True, default=random_public_id)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("idea.id", ondelete="CASCADE"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    is_anonymous: Mapped[bool] = mapped_column(default=False)
+    stance: Mapped[Stance] = mapped_column(str_enum(Stance, "stance"), default=Stance.NEUTRAL)
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    depth: Mapped[int] = mapped_column(SmallInteger, default=0)
+    helpful_count: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deleted_at: Mapped[datetime | None]
+
+    author: Mapped[User] = relationship(lazy="raise")
+    idea: Mapped[Idea] = relationship(lazy="raise")
+
+    __table_args__ = (
+        Index("ix_comment_idea", "idea_id", "id"),
+        Index("ix_comment_author", "author_id"),
+        CheckConstraint("helpful_count >= 0", name="helpful_not_negative"),
+    )
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+class CommentVote(db.Model):
+    """A "helpful" mark on a comment, one per user."""
+    __tablename__ = "comment_vote"
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comment.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,1 @@
+"""The read side: select() builders for lists, pages and reports."""

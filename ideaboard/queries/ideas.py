@@ -1,0 +1,152 @@
+"""Idea lists (keyset-paginated), the idea page and its discussion."""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Select, func, select, tuple_
+from sqlalchemy.orm import joinedload, selectinload
+
+from ideaboard.extensions import db
+from ideaboard.models import Comment, CommentVote, Idea, IdeaStatus, IdeaTag, Tag, User, Vote
+
+SORTS = ("top", "hot", "new", "discussed")
+_SORT_COLUMNS = {
+    "top": Idea.score,
+    "hot": Idea.hot,
+    "new": Idea.created_at,
+    "discussed": Idea.comment_count,
+}
+
+
+@dataclass
+class IdeaPage:
+    items: list[Idea]
+    next_cursor: str | None
+    sort: str
+    tag: str | None = None
+    my_votes: dict[int, int] = field(default_factory=dict)
+
+
+def encode_cursor(sort: str, idea: Idea) -> str:
+    value = getattr(idea, _SORT_COLUMNS[sort].key)
+    if isinstance(value, datetime):
+        value = value.isoformat()
+    raw = json.dumps([value, idea.id], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(sort: str, cursor: str | None) -> tuple | None:
+    """A malformed cursor means "first page", never an error."""
+    if not cursor:
+        return None
+    try:
+        value, idea_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if sort == "new":
+            value = datetime.fromisoformat(value)
+        elif sort == "discussed":
+            value = int(value)
+        else:
+            value = float(value)
+        return value, int(idea_id)
+    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):
+        return None
+
+
+def listed_ideas() -> Select:
+    """Ideas that belong in public lists: not deleted."""
+    return select(Idea).where(Idea.deleted_at.is_(None))
+
+
+def list_ideas(sort: str = "top", *, tag: str | None = None, campaign_id: int | None = None,
+               status: IdeaStatus | None = None, cursor: str | None = None,
+               limit: int = 30) -> IdeaPage:
+    """One page of ideas in a stable order, continuing after `cursor` (keyset, not OFFSET)."""
+    sort = sort if sort in SORTS else "top"
+    column = _SORT_COLUMNS[sort]
+    query = listed_ideas().options(joinedload(Idea.author), joinedload(Idea.campaign))
+    if tag:
+        query = query.join(IdeaTag, IdeaTag.idea_id == Idea.id).join(
+            Tag, Tag.id == IdeaTag.tag_id).where(Tag.name == tag)
+    if campaign_id is not None:
+        query = query.where(Idea.campaign_id == campaign_id)
+    if status is not None:
+        query = query.where(Idea.status == status)
+    after = decode_cursor(sort, cursor)
+    if after is not None:
+        query = query.where(tuple_(column, Idea.id) < tuple_(*after))
+    query = query.order_by(column.desc(), Idea.id.desc()).limit(limit + 1)
+    items = list(db.session.scalars(query).unique())
+    next_cursor = encode_cursor(sort, items[limit - 1]) if len(items) > limit else None
+    return IdeaPage(items=items[:limit], next_cursor=next_cursor, sort=sort, tag=tag)
+
+
+def votes_by_user(user: User | None, idea_ids: list[int]) -> dict[int, int]:
+    """The viewer's own votes on the ideas shown, in one query."""
+    if user is None or not getattr(user, "is_authenticated", False) or not idea_ids:
+        return {}
+    rows = db.session.execute(select(Vote.idea_id, Vote.value).where(
+        Vote.user_id == user.id, Vote.idea_id.in_(idea_ids)))
+    return {idea_id: value for idea_id, value in rows}
+
+
+def idea_by_public_id(public_id: str) -> Idea | None:
+    return db.session.scalar(
+        select(Idea).where(Idea.public_id == public_id)
+        .options(joinedload(Idea.author), joinedload(Idea.campaign), selectinload(Idea.tags)))
+
+
+def comment_by_public_id(public_id: str) -> Comment | None:
+    return db.session.scalar(
+        select(Comment).where(Comment.public_id == public_id)
+        .options(joinedload(Comment.author), joinedload(Comment.idea).joinedload(Idea.campaign)))
+
+
+@dataclass
+class ThreadNode:
+    comment: Comment
+    replies: list[ThreadNode] = field(default_factory=list)
+
+
+def comment_thread(idea: Idea) -> list[ThreadNode]:
+    """All comments of an idea as a tree, oldest first, in one query."""
+    comments = db.session.scalars(
+        select(Comment).where(Comment.idea_id == idea.id)
+        .options(joinedload(Comment.author)).order_by(Comment.id)).all()
+    children: dict[int | None, list[ThreadNode]] = defaultdict(list)
+    nodes = {c.id: ThreadNode(c) for c in comments}
+    for comment in comments:
+        parent_id = comment.parent_id if comment.parent_id in nodes else None
+        children[parent_id].append(nodes[comment.id])
+    for node_id, node in nodes.items():
+        node.replies = children.get(node_id, [])
+    return children[None]
+
+
+def helpful_marks_by_user(user: User | None, idea: Idea) -> set[int]:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return set()
+    return set(db.session.scalars(
+        select(CommentVote.comment_id).join(Comment, Comment.id == CommentVote.comment_id)
+        .where(Comment.idea_id == idea.id, CommentVote.user_id == user.id)))
+
+
+def popular_tags(limit: int = 15) -> list[tuple[str, int]]:
+    rows = db.session.execute(select(Tag.name, Tag.use_count).where(Tag.use_count > 0)
+                              .order_by(Tag.use_count.desc(), Tag.name).limit(limit))
+    return [(name, uses) for name, uses in rows]
+
+
+def home_counts() -> dict[str, int]:
+    """Counts that build trust on the home page, in one query."""
+    row = db.session.execute(select(
+        func.count().filter(Idea.deleted_at.is_(None)),
+        func.count().filter(Idea.status.in_([IdeaStatus.ESCALATED, IdeaStatus.UNDER_REVIEW])),
+        func.count().filter(Idea.status.in_([IdeaStatus.ACCEPTED, IdeaStatus.DECLINED,
+                                             IdeaStatus.IN_PROGRESS, IdeaStatus.DONE])),
+    ).select_from(Idea)).one()
+    return {"ideas": row[0], "awaiting": row[1], "decided": row[2]}

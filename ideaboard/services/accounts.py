@@ -1,0 +1,173 @@
+"""Sign-up, sign-in, sessions, invitations and profiles."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ideaboard.database import write_transaction
+from ideaboard.extensions import db
+from ideaboard.models import Department, Invite, Level, LoginSession, Role, User
+from ideaboard.models.base import utcnow
+from ideaboard.services import DomainError, InvalidInput, NotAllowed
+
+PASSWORD_METHOD = "scrypt"  # noqa: S105 (a hash method name)
+MIN_PASSWORD_LENGTH = 10
+# A hash of a random string, checked when the e-mail is unknown so timing reveals nothing.
+_DUMMY_HASH = generate_password_hash("not-a-real-password-4f9c", method=PASSWORD_METHOD)
+
+
+class SignInRefused(DomainError):
+    pass
+
+
+class AccountSuspended(SignInRefused):
+    def __init__(self, until: datetime | None, reason: str | None):
+        self.until, self.reason = until, reason
+        super().__init__(str(_l("This account is suspended.")))
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def email_domain_allowed(email: str, allowed_domains: list[str]) -> bool:
+    domain = normalise_email(email).rpartition("@")[2]
+    return domain in {d.lower().lstrip("@") for d in allowed_domains}
+
+
+def find_usable_invite(token: str) -> Invite | None:
+    invite = db.session.scalar(select(Invite).where(Invite.token == token))
+    return invite if invite and invite.is_usable() else None
+
+
+def register_user(*, email: str, password: str, display_name: str,
+                  department_id: int | None, level: Level, locale: str | None,
+                  allowed_domains: list[str], invite_token: str | None = None) -> User:
+    """Self sign-up is open to the allowed e-mail domains, or to anyone holding a live invite."""
+    email = normalise_email(email)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(_l("Use at least %(n)d characters for the password.",
+                              n=MIN_PASSWORD_LENGTH))
+    with write_transaction() as session:
+        invite = None
+        if invite_token:
+            invite = session.scalar(select(Invite).where(Invite.token == invite_token))
+            if invite is None or not invite.is_usable():
+                raise NotAllowed(_l("This invitation has expired or was already used. "
+                                    "Ask an administrator for a new one."))
+            if invite.email and normalise_email(invite.email) != email:
+                raise NotAllowed(_l("This invitation is for a different e-mail address."))
+        elif not email_domain_allowed(email, allowed_domains):
+            raise NotAllowed(_l("Sign-up is open to company e-mail addresses only. "
+                                "Ask an administrator for an invitation."))
+        if session.scalar(select(func.count()).select_from(User).where(User.email == email)):
+            raise InvalidInput(_l("An account with this e-mail already exists. Sign in instead."))
+        user = User(email=email, password_hash=generate_password_hash(password,
+                                                                      method=PASSWORD_METHOD),
+                    display_name=display_name.strip(), department_id=department_id,
+                    level=level, locale=locale or None,
+                    role=invite.role if invite else Role.EMPLOYEE)
+        session.add(user)
+        session.flush()
+        if invite:
+            invite.used_at, invite.used_by_id = utcnow(), user.id
+    return user
+
+
+def authenticate(email: str, password: str) -> User:
+    """Check credentials; raises SignInRefused (or AccountSuspended with the reason)."""
+    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        raise SignInRefused(_l("That e-mail and password do not match. Check both and try again."))
+    if not check_password_hash(user.password_hash, password):
+        raise SignInRefused(_l("That e-mail and password do not match. Check both and try again."))
+    if user.deactivated_at is not None:
+        raise SignInRefused(_l("This account has been deactivated."))
+    if user.is_suspended():
+        raise AccountSuspended(user.suspended_until, user.suspension_reason)
+    return user
+
+
+def start_login_session(user: User, user_agent: str | None) -> LoginSession:
+    with write_transaction() as session:
+        login_session = LoginSession(user_id=user.id, user_agent=(user_agent or "")[:200])
+        session.add(login_session)
+    return login_session
+
+
+def end_login_session(session_id: str) -> None:
+    """Logout: the row goes, so the old cookie (or remember cookie) no longer works."""
+    with write_transaction() as session:
+        session.execute(delete(LoginSession).where(LoginSession.id == session_id))
+
+
+def load_login_session(session_id: str) -> User | None:
+    """Resolve a session cookie to its user, refusing suspended or deactivated accounts."""
+    login_session = db.session.get(LoginSession, session_id)
+    if login_session is None or not login_session.user.can_sign_in:
+        return None
+    user = login_session.user
+    user.login_session_id = login_session.id
+    return user
+
+
+def suspend_user(user: User, until: datetime | None, reason: str) -> None:
+    """Suspend until a date (None = permanently) and end every live session at once."""
+    with write_transaction() as session:
+        user.suspended_until = until or datetime(9999, 12, 31)
+        user.suspension_reason = reason
+        session.add(user)
+        session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+
+
+def create_invite(admin: User, *, email: str | None, role: Role, valid_days: int) -> Invite:
+    with write_transaction() as session:
+        invite = Invite(email=normalise_email(email) if email else None, role=role,
+                        created_by_id=admin.id,
+                        expires_at=utcnow() + timedelta(days=valid_days))
+        session.add(invite)
+    return invite
+
+
+def update_profile(user: User, *, display_name: str, department_id: int | None, level: Level,
+                   locale: str | None) -> None:
+    with write_transaction() as session:
+        user.display_name = display_name.strip()
+        user.department_id = department_id
+        user.level = level
+        user.locale = locale or None
+        session.add(user)
+
+
+def set_locale(user: User, locale: str | None) -> None:
+    with write_transaction() as session:
+        user.locale = locale or None
+        session.add(user)
+
+
+def ensure_departments(names: list[str]) -> dict[str, Department]:
+    with write_transaction() as session:
+        existing = {d.name: d for d in session.scalars(select(Department))}
+        for name in names:
+            if name not in existing:
+                existing[name] = Department(name=name)
+                session.add(existing[name])
+    return existing
+
+
+def create_user(*, email: str, password: str, display_name: str, role: Role = Role.EMPLOYEE,
+                department_id: int | None = None, level: Level = Level.FRONTLINE,
+                locale: str | None = None) -> User:
+    """Create an account directly (CLI and demo data), bypassing the sign-up domain rule."""
+    with write_transaction() as session:
+        if session.scalar(select(User.id).where(User.email == normalise_email(email))):
+            raise InvalidInput(_l("An account with this e-mail already exists. Sign in instead."))
+        user = User(email=normalise_email(email), display_name=display_name, role=role,
+                    password_hash=generate_password_hash(password, method=PASSWORD_METHOD),
+                    department_id=department_id, level=level, locale=locale)
+        session.add(user)
+    return user

@@ -1,0 +1,71 @@
+"""Threaded comments with a stance."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import update
+
+from ideaboard.database import write_transaction
+from ideaboard.models import Comment, Idea, Stance, User
+from ideaboard.models.base import utcnow
+from ideaboard.permissions import can_edit_comment
+from ideaboard.services import InvalidInput, NotAllowed, NotFound
+from ideaboard.services.ideas import resolve_anonymity
+from ideaboard.text import render_markdown
+
+MAX_COMMENT_LENGTH = 10_000
+MAX_DEPTH = 4  # deeper replies attach at this depth so threads stay readable on phones
+
+
+def _validate_body(body: str) -> str:
+    body = body.strip()
+    if not body:
+        raise InvalidInput(_l("Write something before posting."))
+    if len(body) > MAX_COMMENT_LENGTH:
+        raise InvalidInput(_l("Keep comments to %(n)d characters.", n=MAX_COMMENT_LENGTH))
+    return body
+
+
+def add_comment(author: User, idea: Idea, *, body: str, stance: Stance,
+                parent: Comment | None = None, anonymous: bool = False) -> Comment:
+    body = _validate_body(body)
+    if idea.is_deleted:
+        raise NotFound(_l("This idea no longer exists."))
+    if parent is not None and parent.idea_id != idea.id:
+        raise InvalidInput(_l("That reply belongs to another discussion."))
+    campaign = idea.campaign
+    if not campaign.is_open():
+        raise NotAllowed(_l("This campaign is closed; its discussion is read-only."))
+    with write_transaction() as session:
+        now = utcnow()
+        comment = Comment(idea_id=idea.id, parent_id=parent.id if parent else None,
+                          author_id=author.id, stance=stance, body=body,
+                          body_html=render_markdown(body),
+                          is_anonymous=resolve_anonymity(campaign, anonymous),
+                          depth=min(parent.depth + 1, MAX_DEPTH) if parent else 0,
+                          created_at=now, updated_at=now)
+        session.add(comment)
+        session.execute(update(Idea).where(Idea.id == idea.id)
+                        .values(comment_count=Idea.comment_count + 1))
+    return comment
+
+
+def edit_comment(user: User, comment: Comment, *, body: str, stance: Stance) -> None:
+    if not can_edit_comment(user, comment):
+        raise NotAllowed(_l("Only the author can edit this comment."))
+    body = _validate_body(body)
+    with write_transaction() as session:
+        comment.body, comment.body_html = body, render_markdown(body)
+        comment.stance, comment.updated_at = stance, utcnow()
+        session.add(comment)
+
+
+def delete_comment(user: User, comment: Comment) -> None:
+    """Tombstone: replies keep their place under "comment deleted"."""
+    if not can_edit_comment(user, comment):
+        raise NotAllowed(_l("Only the author can delete this comment."))
+    with write_transaction() as session:
+        comment.deleted_at = utcnow()
+        comment.body = comment.body_html = ""
+        session.add(comment)
+        session.execute(update(Idea).where(Idea.id == comment.idea_id)
+                        .values(comment_count=Idea.comment_count - 1))

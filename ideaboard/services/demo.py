@@ -1,0 +1,89 @@
+"""Demo data: a believable bilingual company, built through the same services users go through."""
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from sqlalchemy import func, select, update
+
+from ideaboard import demo_content as content
+from ideaboard.database import write_transaction
+from ideaboard.extensions import db
+from ideaboard.models import Comment, Idea, Level, Role, Stance, User
+from ideaboard.models.base import utcnow
+from ideaboard.models.ranking import hot_score
+from ideaboard.services import DomainError
+from ideaboard.services.accounts import create_user, ensure_departments
+from ideaboard.services.comments import add_comment
+from ideaboard.services.ideas import post_idea, standing_campaign
+from ideaboard.services.votes import OPPOSE, SUPPORT, cast_vote
+
+DEMO_PASSWORD = "ideaboard-demo"  # noqa: S105 (printed by `make run` on purpose)
+DEMO_ROLES = {"employee": Role.EMPLOYEE, "leader": Role.LEADER, "admin": Role.ADMIN}
+
+
+def demo_logins() -> list[tuple[str, str, str]]:
+    """(role, e-mail, password) of the three demo accounts."""
+    return [(role, f"{local}@{content.COMPANY_DOMAIN}", DEMO_PASSWORD)
+            for local, role in DEMO_ROLES.items()]
+
+
+def has_content() -> bool:
+    return bool(db.session.scalar(select(func.count()).select_from(User)))
+
+
+def seed_demo(seed: int = 7) -> dict[str, int]:
+    """Create people, ideas, votes and threaded comments; refuses to run twice."""
+    if has_content():
+        raise DomainError("The database already has users; seed-demo only fills an empty one.")
+    rng = random.Random(seed)
+    departments = ensure_departments(content.DEPARTMENTS)
+    people: list[User] = []
+    for person in content.PEOPLE:
+        people.append(create_user(
+            email=f"{person['email_local']}@{content.COMPANY_DOMAIN}", password=DEMO_PASSWORD,
+            display_name=person["name"], role=DEMO_ROLES.get(person["email_local"], Role.EMPLOYEE),
+            department_id=departments[person["department"]].id, level=Level(person["level"]),
+            locale=person["locale"]))
+    for person, user in zip(content.PEOPLE, people, strict=True):
+        if person["level"] == "executive" and user.role == Role.EMPLOYEE:
+            user.role = Role.LEADER
+    db.session.commit()
+    campaign = standing_campaign()
+    by_locale = {lang: [u for u in people if u.locale == lang] for lang in ("en", "zh")}
+    votes = comments = 0
+    now = utcnow()
+    for index, spec in enumerate(content.IDEAS):
+        author = rng.choice(by_locale[spec["lang"]])
+        idea = post_idea(author, campaign, title=spec["title"], body=spec["body"],
+                         tags=spec["tags"])
+        age = timedelta(days=rng.uniform(0.2, 60), minutes=index)
+        with write_transaction() as session:
+            session.execute(update(Idea).where(Idea.id == idea.id).values(
+                created_at=now - age, updated_at=now - age, hot=hot_score(0.0, now - age)))
+        idea.created_at = now - age
+        voters = rng.sample([u for u in people if u.id != author.id],
+                            k=min(len(people) - 1, spec["popularity"] * 4 + rng.randint(0, 3)))
+        for voter in voters:
+            value = OPPOSE if rng.random() < spec["controversy"] else SUPPORT
+            cast_vote(voter, idea.id, value)
+            votes += 1
+        comments += _seed_discussion(rng, idea, people, spec["lang"])
+    return {"users": len(people), "ideas": len(content.IDEAS), "votes": votes,
+            "comments": comments}
+
+
+def _seed_discussion(rng: random.Random, idea: Idea, people: list[User], lang: str) -> int:
+    idea = db.session.get(Idea, idea.id)
+    db.session.refresh(idea, ["campaign"])
+    count = 0
+    for _ in range(rng.randint(0, 5)):
+        stance, text = rng.choice(content.COMMENTS[lang])
+        top = add_comment(rng.choice(people), idea, body=text, stance=Stance(stance))
+        count += 1
+        parent: Comment = top
+        for _ in range(rng.choice([0, 0, 1, 1, 2])):
+            parent = add_comment(rng.choice(people), idea, body=rng.choice(content.REPLIES[lang]),
+                                 stance=Stance.NEUTRAL, parent=parent)
+            count += 1
+    return count

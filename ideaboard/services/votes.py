@@ -1,0 +1,94 @@
+"""Votes on ideas and helpful marks on comments.
+
+Tallies move by SQL increments in the vote's own transaction. The idea row is locked
+first (FOR UPDATE on PostgreSQL; BEGIN IMMEDIATE already serialises writers on SQLite)
+so that two requests from one user cannot both insert, and the score derived from the
+returned tallies is the one for this exact state.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, insert, select, update
+
+from ideaboard.database import write_transaction
+from ideaboard.models import Comment, CommentVote, Idea, Vote
+from ideaboard.models.base import utcnow
+from ideaboard.models.ranking import hot_score, wilson_lower_bound
+from ideaboard.services import InvalidInput, NotAllowed, NotFound
+
+SUPPORT, OPPOSE, RETRACT = 1, -1, 0
+
+
+@dataclass(frozen=True)
+class VoteResult:
+    value: int
+    supporters: int
+    opposers: int
+    score: float
+
+
+def _tally_delta(old: int, new: int) -> tuple[int, int]:
+    """Change in (supporters, opposers) when a user's vote goes from old to new."""
+    return (int(new == SUPPORT) - int(old == SUPPORT), int(new == OPPOSE) - int(old == OPPOSE))
+
+
+def cast_vote(user, idea_id: int, value: int) -> VoteResult:
+    """Support (+1), oppose (-1) or retract (0) a vote; idempotent for a repeated value."""
+    if value not in (SUPPORT, OPPOSE, RETRACT):
+        raise InvalidInput(_l("Unknown vote."))
+    with write_transaction() as session:
+        row = session.execute(
+            select(Idea.author_id, Idea.deleted_at, Idea.supporters, Idea.opposers, Idea.score)
+            .where(Idea.id == idea_id).with_for_update()).one_or_none()
+        if row is None or row.deleted_at is not None:
+            raise NotFound(_l("This idea no longer exists."))
+        if row.author_id == user.id:
+            raise NotAllowed(_l("You cannot vote on your own idea."))
+        old = session.scalar(select(Vote.value).where(Vote.idea_id == idea_id,
+                                                       Vote.user_id == user.id)) or RETRACT
+        if old == value:
+            return VoteResult(value, row.supporters, row.opposers, row.score)
+        now = utcnow()
+        if old == RETRACT:
+            session.execute(insert(Vote).values(idea_id=idea_id, user_id=user.id, value=value,
+                                                created_at=now, updated_at=now))
+        elif value == RETRACT:
+            session.execute(delete(Vote).where(Vote.idea_id == idea_id, Vote.user_id == user.id))
+        else:
+            session.execute(update(Vote).where(Vote.idea_id == idea_id, Vote.user_id == user.id)
+                            .values(value=value, updated_at=now))
+        d_support, d_oppose = _tally_delta(old, value)
+        supporters, opposers, created_at = session.execute(
+            update(Idea).where(Idea.id == idea_id)
+            .values(supporters=Idea.supporters + d_support, opposers=Idea.opposers + d_oppose)
+            .returning(Idea.supporters, Idea.opposers, Idea.created_at)).one()
+        score = wilson_lower_bound(supporters, supporters + opposers)
+        session.execute(update(Idea).where(Idea.id == idea_id)
+                        .values(score=score, hot=hot_score(score, created_at)))
+    return VoteResult(value, supporters, opposers, score)
+
+
+def mark_helpful(user, comment: Comment, helpful: bool) -> int:
+    """Add or remove a helpful mark; returns the new count."""
+    if comment.is_deleted:
+        raise NotFound(_l("This comment was deleted."))
+    if comment.author_id == user.id:
+        raise NotAllowed(_l("You cannot mark your own comment as helpful."))
+    with write_transaction() as session:
+        session.execute(select(Comment.id).where(Comment.id == comment.id).with_for_update())
+        exists = session.scalar(select(CommentVote.user_id).where(
+            CommentVote.comment_id == comment.id, CommentVote.user_id == user.id)) is not None
+        if exists == helpful:
+            return session.scalar(select(Comment.helpful_count).where(Comment.id == comment.id))
+        if helpful:
+            session.execute(insert(CommentVote).values(comment_id=comment.id, user_id=user.id,
+                                                       created_at=utcnow()))
+        else:
+            session.execute(delete(CommentVote).where(CommentVote.comment_id == comment.id,
+                                                      CommentVote.user_id == user.id))
+        return session.execute(
+            update(Comment).where(Comment.id == comment.id)
+            .values(helpful_count=Comment.helpful_count + (1 if helpful else -1))
+            .returning(Comment.helpful_count)).scalar_one()

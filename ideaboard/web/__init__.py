@@ -1,0 +1,13 @@
+"""Blueprints, one per area, plus the template helpers they share."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_blueprints(app: Flask) -> None:
+    from ideaboard.web import account, admin, auth, errors, ideas, main, templating
+
+    templating.init_templating(app)
+    errors.register_error_handlers(app)
+    for blueprint in (main.bp, auth.bp, ideas.bp, account.bp, admin.bp):
+        app.register_blueprint(blueprint)

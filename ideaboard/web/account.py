@@ -1,0 +1,33 @@
+"""The signed-in user's own profile."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ideaboard.forms.auth import ProfileForm
+from ideaboard.models import Level
+from ideaboard.services.accounts import update_profile
+from ideaboard.web.auth import department_choices
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+
+
+@bp.before_request
+@login_required
+def _members_only():
+    """Every page here belongs to a signed-in user."""
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+def profile():
+    form = ProfileForm(obj=current_user, department_id=current_user.department_id or 0,
+                       locale=current_user.locale or "")
+    form.department_id.choices = department_choices()
+    if form.validate_on_submit():
+        update_profile(current_user, display_name=form.display_name.data,
+                       department_id=form.department_id.data or None,
+                       level=Level(form.level.data), locale=form.locale.data)
+        flash(_("Your profile is saved."), "success")
+        return redirect(url_for("account.profile"))
+    return render_template("account/profile.html", form=form)

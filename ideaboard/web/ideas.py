@@ -1,0 +1,247 @@
+"""Idea lists, the idea page, compose/edit, votes and the discussion."""
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ideaboard.extensions import limiter
+from ideaboard.forms import ActionForm
+from ideaboard.forms.ideas import CommentEditForm, CommentForm, HelpfulForm, IdeaForm, VoteForm
+from ideaboard.models import Comment, Idea, Stance
+from ideaboard.permissions import can_edit_comment, can_edit_idea
+from ideaboard.queries.ideas import (
+    SORTS,
+    comment_by_public_id,
+    comment_thread,
+    helpful_marks_by_user,
+    idea_by_public_id,
+    list_ideas,
+    popular_tags,
+    votes_by_user,
+)
+from ideaboard.services import DomainError
+from ideaboard.services.comments import add_comment, delete_comment, edit_comment
+from ideaboard.services.ideas import (
+    delete_idea,
+    edit_idea,
+    normalise_tags,
+    post_idea,
+    standing_campaign,
+)
+from ideaboard.services.votes import OPPOSE, RETRACT, SUPPORT, cast_vote, mark_helpful
+from ideaboard.text import render_markdown
+from ideaboard.web.redirects import is_safe_next
+
+bp = Blueprint("ideas", __name__)
+VOTE_VALUES = {"support": SUPPORT, "oppose": OPPOSE, "retract": RETRACT}
+
+
+def wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+def load_idea(public_id: str) -> Idea:
+    idea = idea_by_public_id(public_id)
+    if idea is None:
+        abort(404)
+    return idea
+
+
+def load_comment(public_id: str) -> Comment:
+    comment = comment_by_public_id(public_id)
+    if comment is None:
+        abort(404)
+    return comment
+
+
+@bp.get("/ideas")
+def index():
+    sort = request.args.get("sort", "top")
+    if sort not in SORTS:
+        sort = "top"
+    page = list_ideas(sort, tag=request.args.get("tag") or None, cursor=request.args.get("after"),
+                      limit=current_app.config["PAGE_SIZE"])
+    return render_template("ideas/index.html", page=page, tags=popular_tags(),
+                           my_votes=votes_by_user(current_user, [i.id for i in page.items]))
+
+
+@bp.route("/ideas/new", methods=["GET", "POST"])
+@login_required
+@limiter.limit(lambda: current_app.config["RATELIMIT_POST"], methods=["POST"],
+               exempt_when=lambda: "preview" in request.form)
+def compose():
+    campaign = standing_campaign()
+    form = IdeaForm()
+    preview_html = None
+    if form.validate_on_submit():
+        try:
+            tags = normalise_tags(form.tags.data or "")
+            if form.publish.data:
+                idea = post_idea(current_user, campaign, title=form.title.data,
+                                 body=form.body.data or "", tags=tags,
+                                 anonymous=form.anonymous.data)
+                flash(_("Your idea is published. Colleagues can now support it."), "success")
+                return redirect(url_for("ideas.show", public_id=idea.public_id))
+            preview_html = render_markdown(form.body.data or "")
+        except DomainError as refused:
+            form.title.errors.append(str(refused))
+    return render_template("ideas/compose.html", form=form, campaign=campaign,
+                           preview_html=preview_html)
+
+
+@bp.post("/ideas/preview")
+@login_required
+def preview():
+    """Rendered Markdown for the live preview; the same code as on publish."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    return jsonify(html=render_markdown(request.form.get("body", "")[:20_000]))
+
+
+@bp.get("/ideas/<public_id>")
+def show(public_id: str):
+    idea = load_idea(public_id)
+    my_vote = votes_by_user(current_user, [idea.id]).get(idea.id, RETRACT)
+    return render_template("ideas/show.html", idea=idea, thread=comment_thread(idea),
+                           my_vote=my_vote, helpful=helpful_marks_by_user(current_user, idea),
+                           comment_form=CommentForm(), vote_form=VoteForm())
+
+
+@bp.route("/ideas/<public_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(public_id: str):
+    idea = load_idea(public_id)
+    if not can_edit_idea(current_user, idea):
+        abort(403)
+    form = IdeaForm(obj=idea, tags=", ".join(idea.tag_list))
+    if form.validate_on_submit():
+        try:
+            edit_idea(current_user, idea, title=form.title.data, body=form.body.data or "",
+                      tags=normalise_tags(form.tags.data or ""))
+        except DomainError as refused:
+            form.title.errors.append(str(refused))
+        else:
+            flash(_("Your changes are saved."), "success")
+            return redirect(url_for("ideas.show", public_id=idea.public_id))
+    return render_template("ideas/edit.html", form=form, idea=idea)
+
+
+@bp.post("/ideas/<public_id>/delete")
+@login_required
+def delete(public_id: str):
+    idea = load_idea(public_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        delete_idea(current_user, idea)
+    except DomainError:
+        abort(403)
+    flash(_("Your idea was deleted. Its discussion stays readable."), "info")
+    return redirect(url_for("ideas.show", public_id=idea.public_id))
+
+
+@bp.post("/ideas/<public_id>/vote")
+@login_required
+@limiter.limit(lambda: current_app.config["RATELIMIT_VOTE"])
+def vote(public_id: str):
+    idea = load_idea(public_id)
+    form = VoteForm()
+    if not form.validate_on_submit() or form.value.data not in VOTE_VALUES:
+        abort(400)
+    try:
+        result = cast_vote(current_user, idea.id, VOTE_VALUES[form.value.data])
+    except DomainError as refused:
+        if wants_json():
+            return jsonify(error=str(refused)), 403
+        flash(str(refused), "warning")
+        return redirect(url_for("ideas.show", public_id=public_id))
+    if wants_json():
+        return jsonify(value=result.value, supporters=result.supporters,
+                       opposers=result.opposers, score=round(result.score, 3))
+    back = request.form.get("next")
+    return redirect(back if is_safe_next(back) else url_for("ideas.show", public_id=public_id))
+
+
+@bp.post("/ideas/<public_id>/comments")
+@login_required
+@limiter.limit(lambda: current_app.config["RATELIMIT_COMMENT"])
+def comment(public_id: str):
+    idea = load_idea(public_id)
+    form = CommentForm()
+    if not form.validate_on_submit():
+        for error in form.body.errors:
+            flash(error, "warning")
+        return redirect(url_for("ideas.show", public_id=public_id, _anchor="discussion"))
+    parent = load_comment(form.parent.data) if form.parent.data else None
+    try:
+        new = add_comment(current_user, idea, body=form.body.data, stance=Stance(form.stance.data),
+                          parent=parent, anonymous=form.anonymous.data)
+    except DomainError as refused:
+        flash(str(refused), "warning")
+        return redirect(url_for("ideas.show", public_id=public_id, _anchor="discussion"))
+    return redirect(url_for("ideas.show", public_id=public_id, _anchor=f"c-{new.public_id}"))
+
+
+@bp.route("/comments/<public_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_comment_page(public_id: str):
+    comment = load_comment(public_id)
+    if not can_edit_comment(current_user, comment):
+        abort(403)
+    form = CommentEditForm(obj=comment)
+    if form.validate_on_submit():
+        try:
+            edit_comment(current_user, comment, body=form.body.data,
+                         stance=Stance(form.stance.data))
+        except DomainError as refused:
+            form.body.errors.append(str(refused))
+        else:
+            return redirect(url_for("ideas.show", public_id=comment.idea.public_id,
+                                    _anchor=f"c-{comment.public_id}"))
+    return render_template("ideas/comment_edit.html", form=form, comment=comment)
+
+
+@bp.post("/comments/<public_id>/delete")
+@login_required
+def delete_comment_action(public_id: str):
+    comment = load_comment(public_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        delete_comment(current_user, comment)
+    except DomainError:
+        abort(403)
+    return redirect(url_for("ideas.show", public_id=comment.idea.public_id,
+                            _anchor=f"c-{comment.public_id}"))
+
+
+@bp.post("/comments/<public_id>/helpful")
+@login_required
+@limiter.limit(lambda: current_app.config["RATELIMIT_VOTE"])
+def helpful(public_id: str):
+    comment = load_comment(public_id)
+    form = HelpfulForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        count = mark_helpful(current_user, comment, form.helpful.data == "1")
+    except DomainError as refused:
+        if wants_json():
+            return jsonify(error=str(refused)), 403
+        flash(str(refused), "warning")
+        count = comment.helpful_count
+    if wants_json():
+        return jsonify(helpful=form.helpful.data == "1", count=count)
+    return redirect(url_for("ideas.show", public_id=comment.idea.public_id,
+                            _anchor=f"c-{comment.public_id}"))

@@ -1,0 +1,36 @@
+"""Home page and language switch."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template, session
+from flask_login import current_user
+
+from ideaboard.forms.auth import LanguageForm
+from ideaboard.queries.ideas import home_counts, list_ideas, popular_tags, votes_by_user
+from ideaboard.services.accounts import set_locale
+from ideaboard.web.redirects import redirect_next
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def home():
+    top = list_ideas("top", limit=5)
+    hot = list_ideas("hot", limit=5)
+    idea_ids = [idea.id for idea in top.items + hot.items]
+    return render_template("main/home.html", top=top, hot=hot, counts=home_counts(),
+                           tags=popular_tags(), my_votes=votes_by_user(current_user, idea_ids))
+
+
+@bp.post("/language")
+def change_language():
+    """Works for visitors (kept in the session) and members (kept on the profile)."""
+    form = LanguageForm()
+    if form.validate_on_submit():
+        locale = form.locale.data if form.locale.data in current_app.config["LANGUAGES"] else None
+        if current_user.is_authenticated:
+            set_locale(current_user, locale)
+        if locale:
+            session["locale"] = locale
+        else:
+            session.pop("locale", None)
+    return redirect_next(form.next.data)
