@@ -24,7 +24,7 @@ install-test: $(BIN)/activate
 	$(MAKE) --no-print-directory translations
 
 translations:
-	$(BIN)/pybabel compile --use-fuzzy -d ideaboard/translations -f -q
+	$(BIN)/pybabel compile --use-fuzzy -d ideaboard/translations -f
 
 ## Installs, migrates, loads demo data on first run, serves on http://127.0.0.1:5000
 run: install
@@ -58,8 +58,8 @@ bench: install-test
 
 ## Re-extract UI strings into the catalogs after changing templates or code
 messages: $(BIN)/activate
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o ideaboard/translations/messages.pot . -q
-	$(BIN)/pybabel update -i ideaboard/translations/messages.pot -d ideaboard/translations -q
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o ideaboard/translations/messages.pot .
+	$(BIN)/pybabel update -i ideaboard/translations/messages.pot -d ideaboard/translations
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

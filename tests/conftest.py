@@ -1,0 +1,243 @@
+"""Fixtures: a fresh migrated database per test (SQLite file or PostgreSQL), the app,
+a client that speaks CSRF, sign-in as any role, and factories for data.
+
+Set TEST_DATABASE_URL=postgresql://… to run the whole suite on PostgreSQL.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
+from werkzeug.security import generate_password_hash
+
+from ideaboard import create_app
+from ideaboard.extensions import db
+from ideaboard.models import Department, Idea, Level, Role, User
+
+TEST_PASSWORD = "correct horse battery"
+FAST_HASH = generate_password_hash(TEST_PASSWORD, method="scrypt")
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
+ROLES = ("visitor", "employee", "leader", "admin", "suspended")
+CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def base_config(database_uri: str) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+        "SQLALCHEMY_DATABASE_URI": database_uri,
+        "RATELIMIT_ENABLED": False,
+        "ALLOWED_SIGNUP_DOMAINS": ["example.com"],
+        "SERVER_NAME": None,
+    }
+
+
+def _migrate(database_uri: str) -> None:
+    from flask_migrate import upgrade
+
+    app = create_app(base_config(database_uri))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+def _worker_suffix() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory) -> str:
+    """Migrate once per worker: a template SQLite file, or a per-worker PostgreSQL database."""
+    if POSTGRES_URL:
+        import psycopg
+
+        base = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://")
+        name = base.rsplit("/", 1)[1] + "_" + _worker_suffix()
+        with psycopg.connect(base, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        url = base.rsplit("/", 1)[0] + "/" + name
+        _migrate(url)
+        return url
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    _migrate(f"sqlite:///{path}")
+    return str(path)
+
+
+def _reset_postgres(app: Flask) -> None:
+    with app.app_context():
+        tables = [t.name for t in db.metadata.sorted_tables if t.name != "campaign"]
+        with db.engine.begin() as conn:
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
+                              + " RESTART IDENTITY CASCADE"))
+            conn.execute(text("DELETE FROM campaign WHERE NOT is_standing"))
+
+
+@pytest.fixture
+def database_uri(database_template: str, tmp_path: Path) -> str:
+    if POSTGRES_URL:
+        return database_template
+    path = tmp_path / "ideaboard.sqlite3"
+    shutil.copyfile(database_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def make_app(database_uri: str) -> Iterator[Callable[..., Flask]]:
+    """Build an app on this test's database, with extra config where a test needs it."""
+    apps: list[Flask] = []
+
+    def factory(**overrides) -> Flask:
+        app = create_app({**base_config(database_uri), **overrides})
+        apps.append(app)
+        if POSTGRES_URL and len(apps) == 1:
+            _reset_postgres(app)
+        return app
+
+    yield factory
+    for app in apps:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app) -> Iterator[Flask]:
+    app = make_app()
+    with app.app_context():
+        yield app
+
+
+class Client(FlaskClient):
+    """A test client that fetches and sends the CSRF token like a browser would."""
+
+    def csrf_token(self) -> str:
+        page = self.get("/login" if not self.signed_in else "/account/profile")
+        match = CSRF_PATTERN.search(page.get_data(as_text=True))
+        assert match, "no CSRF token on the page"
+        return match.group(1)
+
+    signed_in = False
+
+    def post_form(self, url: str, data: dict | None = None, **kwargs):
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.csrf_token())
+        return self.post(url, data=data, **kwargs)
+
+
+@pytest.fixture
+def client(app: Flask) -> Client:
+    app.test_client_class = Client
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+@dataclass
+class Factory:
+    """Creates rows directly (fast) or through services (when the rule matters)."""
+    app: Flask
+    counter: int = 0
+
+    def department(self, name: str) -> Department:
+        dept = db.session.scalar(db.select(Department).where(Department.name == name))
+        if dept is None:
+            dept = Department(name=name)
+            db.session.add(dept)
+            db.session.commit()
+        return dept
+
+    def user(self, role: str | Role = Role.EMPLOYEE, *, name: str | None = None,
+             email: str | None = None, department: str = "Operations",
+             level: Level = Level.FRONTLINE, locale: str | None = None) -> User:
+        self.counter += 1
+        if role == "suspended":
+            role = Role.EMPLOYEE
+        user = User(email=email or f"user{self.counter}@example.com",
+                    display_name=name or f"Person {self.counter}", role=Role(role),
+                    password_hash=FAST_HASH, department_id=self.department(department).id,
+                    level=level, locale=locale)
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    def idea(self, author: User | None = None, *, title: str | None = None, body: str = "Body",
+             tags: list[str] | None = None, anonymous: bool = False) -> Idea:
+        from ideaboard.services.ideas import post_idea, standing_campaign
+
+        self.counter += 1
+        return post_idea(author or self.user(), standing_campaign(),
+                         title=title or f"Idea number {self.counter}", body=body,
+                         tags=tags or [], anonymous=anonymous)
+
+
+@pytest.fixture
+def factory(app: Flask) -> Factory:
+    return Factory(app)
+
+
+def sign_in(client: Client, user: User, password: str = TEST_PASSWORD):
+    token = client.csrf_token()
+    response = client.post("/login", data={"csrf_token": token, "email": user.email,
+                                           "password": password})
+    client.signed_in = response.status_code == 302
+    return response
+
+
+@pytest.fixture
+def login_as(client: Client, factory: Factory) -> Callable[[str], User | None]:
+    """Sign the client in as a fresh user of the given role ("visitor" stays signed out;
+    "suspended" signs in and is then suspended, so the live session must end)."""
+    from ideaboard.services.accounts import suspend_user
+
+    def do_login(role: str, **user_kwargs) -> User | None:
+        if role == "visitor":
+            return None
+        user = factory.user(role, **user_kwargs)
+        response = sign_in(client, user)
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        if role == "suspended":
+            suspend_user(user, None, "Test suspension")
+            client.signed_in = False
+        return user
+
+    return do_login
+
+
+class QueryCounter:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def __call__(self, _conn, _cursor, statement, *_args) -> None:
+        self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries() -> Callable:
+    """`with count_queries() as counter: …` then `counter.count`."""
+    @contextmanager
+    def counting():
+        counter = QueryCounter()
+        event.listen(Engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            event.remove(Engine, "before_cursor_execute", counter)
+    return counting
