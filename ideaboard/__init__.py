@@ -1,6 +1,7 @@
 """Ideaboard: an employee voice and idea-democratization platform."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from flask import Flask
@@ -10,7 +11,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Application factory: config, extensions, blueprints, CLI — nothing else."""
-    app = Flask(__name__, instance_path=str(ROOT / "instance"), instance_relative_config=True,
+    instance_path = os.environ.get("IDEABOARD_INSTANCE_PATH") or str(ROOT / "instance")
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True,
                 template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
 
     from ideaboard.config import load_config

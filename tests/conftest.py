@@ -5,6 +5,7 @@ Set TEST_DATABASE_URL=postgresql://… to run the whole suite on PostgreSQL.
 """
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 import shutil
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from flask import Flask
+from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
@@ -119,10 +120,24 @@ def app(make_app) -> Iterator[Flask]:
 
 
 class Client(FlaskClient):
-    """A test client that fetches and sends the CSRF token like a browser would."""
+    """A test client that fetches and sends the CSRF token like a browser would.
+
+    Each request runs in a fresh context, as under a real server: its own app context,
+    database session and locale cache. The test's own session ends its transaction
+    first and forgets loaded state after, so it sees what the request wrote.
+    """
+
+    def open(self, *args, **kwargs):
+        if not has_app_context():  # a redirect being followed inside a request's context
+            return super().open(*args, **kwargs)
+        db.session.commit()
+        try:
+            return contextvars.Context().run(super().open, *args, **kwargs)
+        finally:
+            db.session.expire_all()
 
     def csrf_token(self) -> str:
-        page = self.get("/login" if not self.signed_in else "/account/profile")
+        page = self.get("/")
         match = CSRF_PATTERN.search(page.get_data(as_text=True))
         assert match, "no CSRF token on the page"
         return match.group(1)

@@ -1,12 +1,14 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, IntegerField, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional
 
 from ideaboard.models import Role
 
-ROLE_CHOICES = [(Role.EMPLOYEE.value, _l("Employee")), (Role.LEADER.value, _l("Leader")),
-                (Role.ADMIN.value, _l("Administrator"))]
+ROLE_CHOICES = [SelectChoice(Role.EMPLOYEE.value, _l("Employee")),
+                SelectChoice(Role.LEADER.value, _l("Leader")),
+                SelectChoice(Role.ADMIN.value, _l("Administrator"))]
 
 
 class InviteForm(FlaskForm):

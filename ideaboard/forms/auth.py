@@ -1,18 +1,20 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from ideaboard.models import Level
 from ideaboard.services.accounts import MIN_PASSWORD_LENGTH
 
 LEVEL_CHOICES = [
-    (Level.FRONTLINE.value, _l("Frontline")),
-    (Level.MANAGER.value, _l("Manager")),
-    (Level.SENIOR.value, _l("Senior")),
-    (Level.EXECUTIVE.value, _l("Executive")),
+    SelectChoice(Level.FRONTLINE.value, _l("Frontline")),
+    SelectChoice(Level.MANAGER.value, _l("Manager")),
+    SelectChoice(Level.SENIOR.value, _l("Senior")),
+    SelectChoice(Level.EXECUTIVE.value, _l("Executive")),
 ]
-LANGUAGE_CHOICES = [("", _l("Same as my browser")), ("en", "English"), ("zh", "简体中文")]
+LANGUAGE_CHOICES = [SelectChoice("", _l("Same as my browser")), SelectChoice("en", "English"),
+                    SelectChoice("zh", "简体中文")]
 
 
 class LoginForm(FlaskForm):

@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from ideaboard.models import Stance
@@ -8,9 +9,9 @@ from ideaboard.services.comments import MAX_COMMENT_LENGTH
 from ideaboard.services.ideas import MAX_BODY_LENGTH, MAX_TITLE_LENGTH
 
 STANCE_CHOICES = [
-    (Stance.FOR.value, _l("For")),
-    (Stance.AGAINST.value, _l("Against")),
-    (Stance.NEUTRAL.value, _l("Neutral / question")),
+    SelectChoice(Stance.FOR.value, _l("For")),
+    SelectChoice(Stance.AGAINST.value, _l("Against")),
+    SelectChoice(Stance.NEUTRAL.value, _l("Neutral / question")),
 ]
 
 

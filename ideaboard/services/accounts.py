@@ -107,7 +107,7 @@ def end_login_session(session_id: str) -> None:
 
 def load_login_session(session_id: str) -> User | None:
     """Resolve a session cookie to its user, refusing suspended or deactivated accounts."""
-    login_session = db.session.get(LoginSession, session_id)
+    login_session = db.session.scalar(select(LoginSession).where(LoginSession.id == session_id))
     if login_session is None or not login_session.user.can_sign_in:
         return None
     user = login_session.user

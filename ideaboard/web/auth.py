@@ -6,6 +6,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from ideaboard.extensions import db, limiter
 from ideaboard.forms import ActionForm
@@ -25,9 +26,9 @@ from ideaboard.web.redirects import redirect_next
 bp = Blueprint("auth", __name__)
 
 
-def department_choices() -> list[tuple[int, str]]:
+def department_choices() -> list[SelectChoice]:
     departments = db.session.scalars(select(Department).order_by(Department.name))
-    return [(0, _("— choose —"))] + [(d.id, d.name) for d in departments]
+    return [SelectChoice(0, _("— choose —"))] + [SelectChoice(d.id, d.name) for d in departments]
 
 
 def _sign_in(user, remember: bool) -> None:

@@ -1,0 +1,26 @@
+"""The models and the migrations describe the same schema, and migrations run both ways."""
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import inspect
+
+from ideaboard.extensions import db
+
+
+def schema_differences() -> list:
+    with db.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        return compare_metadata(context, db.metadata)
+
+
+def test_models_and_migrations_agree(app):
+    assert schema_differences() == []
+
+
+def test_migrations_downgrade_to_nothing_and_back(app):
+    downgrade(revision="base")
+    db.engine.dispose()
+    assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+    upgrade()
+    db.engine.dispose()
+    assert schema_differences() == []

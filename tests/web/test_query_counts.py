@@ -1,0 +1,56 @@
+"""Pages issue the same number of SQL statements whatever the amount of data."""
+import pytest
+from sqlalchemy import insert
+
+from ideaboard.extensions import db
+from ideaboard.models import Comment, Idea, Stance
+from ideaboard.models.base import random_public_id, utcnow
+from ideaboard.services.ideas import standing_campaign
+from tests.conftest import sign_in
+
+LIST_URLS = ["/", "/ideas", "/ideas?sort=hot", "/ideas?sort=new", "/ideas?sort=discussed",
+             "/ideas?tag=shared"]
+
+
+def add_ideas(author_id: int, count: int, comments_each: int = 0) -> list[int]:
+    now, campaign_id = utcnow(), standing_campaign().id
+    rows = [{"public_id": random_public_id(), "campaign_id": campaign_id, "author_id": author_id,
+             "title": f"Bulk idea {n}", "body": "b", "body_html": "<p>b</p>",
+             "tag_names": "shared", "created_at": now, "updated_at": now,
+             "comment_count": comments_each, "score": n / (count + 1), "hot": n}
+            for n in range(count)]
+    ids = [row.id for row in db.session.execute(insert(Idea).returning(Idea.id), rows)]
+    comments = [{"public_id": random_public_id(), "idea_id": idea_id, "author_id": author_id,
+                 "stance": Stance.FOR, "body": "c", "body_html": "<p>c</p>", "created_at": now,
+                 "updated_at": now} for idea_id in ids for _ in range(comments_each)]
+    if comments:
+        db.session.execute(insert(Comment), comments)
+    db.session.commit()
+    return ids
+
+
+def statements_for(client, count_queries, url: str) -> int:
+    with count_queries() as counter:
+        assert client.get(url).status_code == 200
+    return counter.count
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_list_and_idea_pages_do_not_grow_with_data(client, factory, count_queries, signed_in):
+    author = factory.user()
+    if signed_in:
+        sign_in(client, factory.user())
+    small = add_ideas(author.id, 10, comments_each=2)
+    few = {url: statements_for(client, count_queries, url) for url in LIST_URLS}
+    idea_small = statements_for(client, count_queries, f"/ideas/{_public_id(small[0])}")
+    large = add_ideas(author.id, 490, comments_each=0)
+    busy = add_ideas(author.id, 1, comments_each=50)
+    many = {url: statements_for(client, count_queries, url) for url in LIST_URLS}
+    assert many == few
+    assert statements_for(client, count_queries, f"/ideas/{_public_id(busy[0])}") == idea_small
+    assert statements_for(client, count_queries, f"/ideas/{_public_id(large[-1])}") == idea_small
+    assert max(many.values()) <= 8
+
+
+def _public_id(idea_id: int) -> str:
+    return db.session.get(Idea, idea_id).public_id
