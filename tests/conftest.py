@@ -75,13 +75,26 @@ def database_template(tmp_path_factory) -> str:
     return str(path)
 
 
+_POSTGRES_SEED_ROWS: dict[str, list[dict]] = {}
+
+
 def _reset_postgres(app: Flask) -> None:
-    with app.app_context():
-        tables = [t.name for t in db.metadata.sorted_tables if t.name != "campaign"]
-        with db.engine.begin() as conn:
-            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
-                              + " RESTART IDENTITY CASCADE"))
-            conn.execute(text("DELETE FROM campaign WHERE NOT is_standing"))
+    """Empty every table, then put back the rows the migrations themselves insert."""
+    with app.app_context(), db.engine.begin() as conn:
+        tables = db.metadata.sorted_tables
+        if not _POSTGRES_SEED_ROWS:
+            for table in tables:
+                _POSTGRES_SEED_ROWS[table.name] = [
+                    dict(row) for row in conn.execute(table.select()).mappings()]
+        conn.execute(text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables)
+                          + " RESTART IDENTITY CASCADE"))
+        for table in tables:
+            rows = _POSTGRES_SEED_ROWS[table.name]
+            if rows:
+                conn.execute(table.insert(), rows)
+                if "id" in table.c:
+                    conn.execute(text(f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"',"
+                                      f" 'id'), (SELECT max(id) FROM \"{table.name}\"))"))
 
 
 @pytest.fixture
