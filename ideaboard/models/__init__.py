@@ -13,8 +13,22 @@ from ideaboard.models.ideas import (
     Tag,
     Vote,
 )
+from ideaboard.models.review import (
+    AuditEntry,
+    Decision,
+    Escalation,
+    EscalationReason,
+    IdeaFollow,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+    OutboxMessage,
+    SiteSettings,
+)
 
 __all__ = [
+    "AuditEntry", "Decision", "Escalation", "EscalationReason", "IdeaFollow", "Notification",
+    "NotificationKind", "NotificationPreference", "OutboxMessage", "SiteSettings",
     "Anonymity", "Campaign", "CampaignKind", "Comment", "CommentVote", "Department", "Idea",
     "IdeaStatus", "IdeaTag", "Invite", "Level", "LoginSession", "Role", "Stance", "Tag", "User",
     "Vote",

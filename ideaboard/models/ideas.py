@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import enum
+import math
 from datetime import datetime
 
 from sqlalchemy import (
@@ -108,6 +109,8 @@ class Idea(db.Model):
     hot: Mapped[float] = mapped_column(default=0.0)
     comment_count: Mapped[int] = mapped_column(default=0)
     tag_names: Mapped[str] = mapped_column(String(250), default="")  # denormalised for lists
+    review_due_at: Mapped[datetime | None]  # while in the review queue; lists show overdue
+    decided_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     deleted_at: Mapped[datetime | None]
@@ -124,12 +127,25 @@ class Idea(db.Model):
         Index("ix_idea_discussed", "comment_count", "id"),
         Index("ix_idea_campaign_top", "campaign_id", "score", "id"),
         Index("ix_idea_author", "author_id"),
+        Index("ix_idea_status_due", "status", "review_due_at"),
+        Index("ix_idea_decided", "decided_at", "id"),
         CheckConstraint("supporters >= 0 AND opposers >= 0", name="tallies_not_negative"),
     )
 
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+    @property
+    def in_review_queue(self) -> bool:
+        return self.status in (IdeaStatus.ESCALATED, IdeaStatus.UNDER_REVIEW)
+
+    def days_overdue(self, now: datetime | None = None) -> int:
+        """Whole days past the answer's due date; 0 when not overdue or not in the queue."""
+        if not self.in_review_queue or self.review_due_at is None:
+            return 0
+        late = ((now or utcnow()) - self.review_due_at).total_seconds()
+        return math.ceil(late / 86400) if late > 0 else 0
 
     @property
     def tag_list(self) -> list[str]:

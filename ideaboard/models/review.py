@@ -1,0 +1,173 @@
+"""Escalation rule, escalations, decisions (the public timeline), follows and the audit log."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ideaboard.extensions import db
+from ideaboard.models.accounts import User, str_enum
+from ideaboard.models.base import utcnow
+from ideaboard.models.ideas import Idea, IdeaStatus
+
+
+class EscalationReason(enum.StrEnum):
+    THRESHOLD_MET = "threshold_met"
+    PULLED_BY_LEADER = "pulled_by_leader"
+    RAISED_BY_ADMIN = "raised_by_admin"
+
+
+class SiteSettings(db.Model):
+    """One row of settings admins change in the web UI, without a deploy."""
+    __tablename__ = "site_settings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    escalation_min_supporters: Mapped[int] = mapped_column(default=10)
+    escalation_min_supporters_percent: Mapped[float | None]  # of active employees, if set
+    escalation_min_wilson: Mapped[float] = mapped_column(default=0.6)
+    review_sla_days: Mapped[int] = mapped_column(default=14)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+
+class Escalation(db.Model):
+    """Why and when an idea entered the review queue, its due date and its owner.
+
+    One per idea: the unique constraint is the last line of defence for "exactly once".
+    """
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("idea.id", ondelete="CASCADE"), unique=True)
+    reason: Mapped[EscalationReason] = mapped_column(
+        str_enum(EscalationReason, "escalation_reason"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    due_at: Mapped[datetime]
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    claimed_at: Mapped[datetime | None]
+    overdue_notified_at: Mapped[datetime | None]
+
+    idea: Mapped[Idea] = relationship(lazy="raise")
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id], lazy="raise")
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id], lazy="raise")
+
+    __table_args__ = (Index("ix_escalation_due", "due_at"),)
+
+
+class Decision(db.Model):
+    """A step on an idea's public timeline after escalation: a status and its rationale."""
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("idea.id", ondelete="CASCADE"))
+    status: Mapped[IdeaStatus] = mapped_column(str_enum(IdeaStatus, "idea_status"))
+    rationale: Mapped[str] = mapped_column(Text, default="")
+    rationale_html: Mapped[str] = mapped_column(Text, default="")
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("idea.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[User] = relationship(lazy="raise")
+    idea: Mapped[Idea] = relationship(foreign_keys=[idea_id], lazy="raise")
+    merged_into: Mapped[Idea | None] = relationship(foreign_keys=[merged_into_id], lazy="raise")
+
+    __table_args__ = (
+        Index("ix_decision_idea", "idea_id", "id"),
+        Index("ix_decision_created", "created_at", "id"),
+    )
+
+
+class IdeaFollow(db.Model):
+    __tablename__ = "idea_follow"
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("idea.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (Index("ix_idea_follow_idea", "idea_id"),)
+
+
+class AuditEntry(db.Model):
+    """Append-only record of every privileged act: who, what, to what, why, when."""
+    __tablename__ = "audit_entry"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    action: Mapped[str] = mapped_column(String(60))
+    target_type: Mapped[str] = mapped_column(String(30))
+    target_id: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    actor: Mapped[User | None] = relationship(lazy="raise")
+
+    __table_args__ = (
+        Index("ix_audit_entry_created", "created_at", "id"),
+        Index("ix_audit_entry_actor", "actor_id", "id"),
+        Index("ix_audit_entry_action", "action", "id"),
+    )
+
+
+class NotificationKind(enum.StrEnum):
+    ESCALATED = "escalated"
+    DECISION = "decision"
+    COMMENT_ON_IDEA = "comment_on_idea"
+    REPLY = "reply"
+    QUEUE_NEW = "queue_new"
+    QUEUE_OVERDUE = "queue_overdue"
+
+
+class Notification(db.Model):
+    """An inbox item. Text is rendered when shown, in the reader's language."""
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    kind: Mapped[NotificationKind] = mapped_column(str_enum(NotificationKind,
+                                                            "notification_kind"))
+    idea_id: Mapped[int | None] = mapped_column(ForeignKey("idea.id", ondelete="CASCADE"))
+    comment_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id", ondelete="CASCADE"))
+    status: Mapped[str | None] = mapped_column(String(20))  # the idea's status it announces
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None]
+
+    idea: Mapped[Idea | None] = relationship(lazy="raise")
+
+    __table_args__ = (
+        Index("ix_notification_user", "user_id", "id"),
+        Index("ix_notification_unread", "user_id", "read_at"),
+    )
+
+
+class NotificationPreference(db.Model):
+    """Opt-outs: a missing row means the default (in-app and e-mail on)."""
+    __tablename__ = "notification_preference"
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    kind: Mapped[NotificationKind] = mapped_column(str_enum(NotificationKind,
+                                                            "notification_kind"),
+                                                   primary_key=True)
+    in_app: Mapped[bool] = mapped_column(default=True)
+    email: Mapped[bool] = mapped_column(default=True)
+
+
+class OutboxMessage(db.Model):
+    """E-mail waiting to be sent, written in the same transaction as the event.
+
+    The worker renders it at send time in the recipient's language, claims rows before
+    sending so two workers never send the same one, and retries with back-off.
+    """
+    __tablename__ = "outbox_message"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    notification_id: Mapped[int | None] = mapped_column(
+        ForeignKey("notification.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20), default="notification")  # or a digest
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    send_after: Mapped[datetime] = mapped_column(default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+
+    __table_args__ = (Index("ix_outbox_pending", "sent_at", "send_after"),
+                      UniqueConstraint("user_id", "notification_id", "kind"))
