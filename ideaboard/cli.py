@@ -1,6 +1,8 @@
 """`flask --app ideaboard …` commands for operators."""
 from __future__ import annotations
 
+import time
+
 import click
 from flask import Flask
 from flask.cli import with_appcontext
@@ -13,6 +15,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
     app.cli.add_command(demo_logins)
+    app.cli.add_command(send_mail)
+    app.cli.add_command(run_scheduled)
 
 
 @click.command("create-admin")
@@ -59,3 +63,33 @@ def demo_logins() -> None:
     click.echo(f"Demo sign-ins (password for all: {logins()[0][2]}):")
     for role, email, _password in logins():
         click.echo(f"  {role:<9} {email}")
+
+
+@click.command("send-mail")
+@click.option("--loop", is_flag=True, help="Keep running, sending every --interval seconds.")
+@click.option("--interval", default=30, show_default=True, help="Seconds between rounds.")
+@click.option("--limit", default=100, show_default=True, help="Messages per round.")
+@with_appcontext
+def send_mail(loop: bool, interval: int, limit: int) -> None:
+    """Send queued e-mail over SMTP (MAIL_SERVER). Safe from cron or as a loop, several at once:
+    each message is claimed before it is sent, and failures are retried with back-off."""
+    from ideaboard.services.mail import send_pending
+
+    while True:
+        report = send_pending(limit=limit)
+        if report.sent or report.failed or not loop:
+            click.echo(f"sent {report.sent}, failed {report.failed} (will be retried)")
+        if not loop:
+            return
+        time.sleep(interval)
+
+
+@click.command("run-scheduled")
+@with_appcontext
+def run_scheduled() -> None:
+    """Hourly jobs for cron: tell owners about overdue queue items, queue daily digests."""
+    from ideaboard.services.notifications import notify_overdue, queue_digest_due
+
+    overdue = notify_overdue()
+    digests = queue_digest_due()
+    click.echo(f"overdue notices: {overdue}, digests queued: {digests}")

@@ -42,6 +42,16 @@ class DefaultConfig:
     PAGE_SIZE = 30
     SQL_COUNT_HEADER = False  # adds X-SQL-Count to responses; the benchmark turns it on
     BOOTSTRAP_SERVE_LOCAL = True
+    BASE_URL = "http://127.0.0.1:5000"  # for links in e-mails
+    MAIL_SERVER: str | None = None  # e-mail is off until a server is set
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False  # STARTTLS
+    MAIL_USE_SSL = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_FROM = "Ideaboard <ideaboard@localhost>"
+    MAIL_TIMEOUT = 10
+    MAIL_MESSAGE_ID_DOMAIN = "ideaboard.local"
 
 
 def load_config(app: Flask, test_config: dict | None) -> None:

@@ -588,3 +588,45 @@ REPLIES: Dict[str, List[str]] = {
         "+1，希望这次能有人拍板。",
     ],
 }
+
+# Leadership answers for the demo's decided ideas, by language and decision.
+RATIONALES: Dict[str, Dict[str, List[str]]] = {
+    "en": {
+        "accepted": [
+            "We will pilot this with two teams next quarter and publish the results here. Thank you to everyone who argued for and against it — the concerns about workload shaped the pilot.",
+            "Accepted. The cost is small, the support is broad across departments, and the risks raised in the discussion have clear mitigations. Operations owns the rollout.",
+        ],
+        "declined": [
+            "Declined for now: the budget for this year is committed and the savings estimate did not hold up when Finance checked it. We will revisit it in the next planning cycle.",
+            "We are not doing this: the legal review found contract obligations that make it impossible this year. The underlying problem is real, and we opened a follow-up on it.",
+        ],
+        "needs_info": [
+            "We need numbers before deciding: how many hours a week does this cost each team today? Please add them in the discussion and we will decide within two weeks.",
+        ],
+        "in_progress": [
+            "Work has started: the project team is staffed and the first milestone is at the end of next month.",
+        ],
+        "done": [
+            "Done and live for every team since last Monday. Thank you to the colleagues who proposed and improved it.",
+        ],
+    },
+    "zh": {
+        "accepted": [
+            "采纳。下个季度先在两个团队试点，结果会在这里公布。感谢大家正反两方面的讨论，关于工作量的担心已经写进试点方案。",
+            "采纳。投入不大，各部门支持面广，讨论中提到的风险都有明确的应对办法，由运营部牵头落地。",
+        ],
+        "declined": [
+            "暂不采纳：今年的预算已经全部落实，财务核算后节省金额也达不到预期。下一轮规划时会重新评估。",
+            "这次不做：法务评估发现现有合同条款限制了今年的调整。问题本身确实存在，我们已另外立项跟进。",
+        ],
+        "needs_info": [
+            "决定之前需要补充数据：目前每个团队每周在这件事上花多少小时？请在讨论区补充，两周内给出答复。",
+        ],
+        "in_progress": [
+            "已经启动：项目组人员已到位，第一个里程碑在下个月底。",
+        ],
+        "done": [
+            "已完成，上周一起全员可用。感谢提出和完善这个想法的同事们。",
+        ],
+    },
+}

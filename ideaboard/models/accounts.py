@@ -56,6 +56,8 @@ class User(UserMixin, db.Model):
     suspended_until: Mapped[datetime | None]
     suspension_reason: Mapped[str | None] = mapped_column(String(500))
     deactivated_at: Mapped[datetime | None]
+    email_digest: Mapped[bool] = mapped_column(default=False)  # one daily e-mail instead of many
+    last_digest_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     department: Mapped[Department | None] = relationship(lazy="raise")

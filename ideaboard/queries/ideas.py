@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ideaboard.extensions import db
 from ideaboard.models import Comment, CommentVote, Idea, IdeaStatus, IdeaTag, Tag, User, Vote
+from ideaboard.models.base import utcnow
 
 SORTS = ("top", "hot", "new", "discussed")
 _SORT_COLUMNS = {
@@ -142,11 +143,11 @@ def popular_tags(limit: int = 15) -> list[tuple[str, int]]:
 
 
 def home_counts() -> dict[str, int]:
-    """Counts that build trust on the home page, in one query."""
+    """Counts that build trust on the home page: ideas shared, decided this quarter."""
+    now = utcnow()
+    quarter_start = datetime(now.year, 3 * ((now.month - 1) // 3) + 1, 1)
     row = db.session.execute(select(
         func.count().filter(Idea.deleted_at.is_(None)),
-        func.count().filter(Idea.status.in_([IdeaStatus.ESCALATED, IdeaStatus.UNDER_REVIEW])),
-        func.count().filter(Idea.status.in_([IdeaStatus.ACCEPTED, IdeaStatus.DECLINED,
-                                             IdeaStatus.IN_PROGRESS, IdeaStatus.DONE])),
+        func.count().filter(Idea.decided_at >= quarter_start),
     ).select_from(Idea)).one()
-    return {"ideas": row[0], "awaiting": row[1], "decided": row[2]}
+    return {"ideas": row[0], "decided_quarter": row[1]}

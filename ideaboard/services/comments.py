@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import update
+from sqlalchemy import literal, select, update
 
 from ideaboard.database import write_transaction
-from ideaboard.models import Comment, Idea, Stance, User
+from ideaboard.models import Comment, Idea, NotificationKind, Stance, User
 from ideaboard.models.base import utcnow
 from ideaboard.permissions import can_edit_comment
 from ideaboard.services import InvalidInput, NotAllowed, NotFound
 from ideaboard.services.ideas import resolve_anonymity
+from ideaboard.services.notifications import fan_out
 from ideaboard.text import render_markdown
 
 MAX_COMMENT_LENGTH = 10_000
@@ -46,6 +47,14 @@ def add_comment(author: User, idea: Idea, *, body: str, stance: Stance,
         session.add(comment)
         session.execute(update(Idea).where(Idea.id == idea.id)
                         .values(comment_count=Idea.comment_count + 1))
+        session.flush()
+        fan_out(session, NotificationKind.COMMENT_ON_IDEA,
+                select(literal(idea.author_id).label("user_id")), idea_id=idea.id,
+                comment_id=comment.id, exclude_user_id=author.id)
+        if parent is not None and parent.author_id != idea.author_id:
+            fan_out(session, NotificationKind.REPLY,
+                    select(literal(parent.author_id).label("user_id")), idea_id=idea.id,
+                    comment_id=comment.id, exclude_user_id=author.id)
     return comment
 
 

@@ -9,13 +9,24 @@ from sqlalchemy import func, select, update
 from ideaboard import demo_content as content
 from ideaboard.database import write_transaction
 from ideaboard.extensions import db
-from ideaboard.models import Comment, Idea, Level, Role, Stance, User
+from ideaboard.models import (
+    Comment,
+    Decision,
+    Escalation,
+    Idea,
+    IdeaStatus,
+    Level,
+    Role,
+    Stance,
+    User,
+)
 from ideaboard.models.base import utcnow
 from ideaboard.models.ranking import hot_score
 from ideaboard.services import DomainError
 from ideaboard.services.accounts import create_user, ensure_departments
 from ideaboard.services.comments import add_comment
 from ideaboard.services.ideas import post_idea, standing_campaign
+from ideaboard.services.review import change_status, claim, site_settings
 from ideaboard.services.votes import OPPOSE, SUPPORT, cast_vote
 
 DEMO_PASSWORD = "ideaboard-demo"  # noqa: S105 (printed by `make run` on purpose)
@@ -69,8 +80,47 @@ def seed_demo(seed: int = 7) -> dict[str, int]:
             cast_vote(voter, idea.id, value)
             votes += 1
         comments += _seed_discussion(rng, idea, people, spec["lang"])
+    decisions = _seed_leadership_answers(rng, people)
     return {"users": len(people), "ideas": len(content.IDEAS), "votes": votes,
-            "comments": comments}
+            "comments": comments, "decisions": decisions}
+
+
+DEMO_PLAN = ["accepted", "declined", "accepted", "in_progress", "needs_info", "done",
+             "declined", "accepted", "in_progress", "accepted", "done", "declined"]
+STEPS = {"in_progress": ["accepted", "in_progress"], "done": ["accepted", "in_progress", "done"]}
+
+
+def _seed_leadership_answers(rng: random.Random, people: list[User]) -> int:
+    """Spread escalations over the past weeks; answer some, claim some, leave some overdue."""
+    leaders = [u for u in people if u.role in (Role.LEADER, Role.ADMIN)]
+    lang_by_title = {spec["title"]: spec["lang"] for spec in content.IDEAS}
+    escalated = list(db.session.scalars(select(Idea).where(Idea.status == IdeaStatus.ESCALATED)
+                                        .order_by(Idea.created_at)))
+    settings = site_settings()
+    for idea in escalated:
+        start = idea.created_at + timedelta(days=rng.uniform(0.5, 4))
+        due = start + timedelta(days=settings.review_sla_days)
+        with write_transaction() as session:
+            session.execute(update(Escalation).where(Escalation.idea_id == idea.id)
+                            .values(created_at=start, due_at=due))
+            session.execute(update(Idea).where(Idea.id == idea.id).values(review_due_at=due))
+    count = 0
+    for plan, idea in zip(DEMO_PLAN, escalated, strict=False):
+        leader = rng.choice(leaders)
+        idea = db.session.get(Idea, idea.id)
+        for status in STEPS.get(plan, [plan]):
+            texts = content.RATIONALES[lang_by_title.get(idea.title, "en")][status]
+            decision = change_status(leader, idea, IdeaStatus(status), rng.choice(texts))
+            count += 1
+            when = min(utcnow(), idea.created_at + timedelta(days=rng.uniform(5, 20)))
+            with write_transaction() as session:
+                session.execute(update(Decision).where(Decision.id == decision.id)
+                                .values(created_at=when))
+                session.execute(update(Idea).where(Idea.id == idea.id).values(
+                    decided_at=when if status not in ("under_review",) else None))
+    for idea in escalated[len(DEMO_PLAN):len(DEMO_PLAN) + 6]:
+        claim(rng.choice(leaders), db.session.get(Idea, idea.id))
+    return count
 
 
 def _seed_discussion(rng: random.Random, idea: Idea, people: list[User], lang: str) -> int:

@@ -17,6 +17,7 @@ from ideaboard.models import Comment, CommentVote, Idea, Vote
 from ideaboard.models.base import utcnow
 from ideaboard.models.ranking import hot_score, wilson_lower_bound
 from ideaboard.services import InvalidInput, NotAllowed, NotFound
+from ideaboard.services.review import escalate_if_due
 
 SUPPORT, OPPOSE, RETRACT = 1, -1, 0
 
@@ -27,6 +28,7 @@ class VoteResult:
     supporters: int
     opposers: int
     score: float
+    escalated: bool = False
 
 
 def _tally_delta(old: int, new: int) -> tuple[int, int]:
@@ -67,7 +69,8 @@ def cast_vote(user, idea_id: int, value: int) -> VoteResult:
         score = wilson_lower_bound(supporters, supporters + opposers)
         session.execute(update(Idea).where(Idea.id == idea_id)
                         .values(score=score, hot=hot_score(score, created_at)))
-    return VoteResult(value, supporters, opposers, score)
+        escalated = d_support > 0 and escalate_if_due(session, idea_id, supporters, score)
+    return VoteResult(value, supporters, opposers, score, escalated)
 
 
 def mark_helpful(user, comment: Comment, helpful: bool) -> int:

@@ -5,9 +5,20 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from ideaboard.web import account, admin, auth, errors, ideas, main, templating
+    from ideaboard.web import (
+        account,
+        admin,
+        auth,
+        errors,
+        ideas,
+        main,
+        notifications,
+        review,
+        templating,
+    )
 
     templating.init_templating(app)
     errors.register_error_handlers(app)
-    for blueprint in (main.bp, auth.bp, ideas.bp, account.bp, admin.bp):
+    for blueprint in (main.bp, auth.bp, ideas.bp, review.bp, notifications.bp, account.bp,
+                      admin.bp):
         app.register_blueprint(blueprint)

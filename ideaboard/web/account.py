@@ -6,8 +6,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ideaboard.forms.auth import ProfileForm
-from ideaboard.models import Level
+from ideaboard.forms.review import KIND_LABELS, PreferencesForm
+from ideaboard.models import Level, NotificationKind
+from ideaboard.queries.notifications import current_preferences
 from ideaboard.services.accounts import update_profile
+from ideaboard.services.notifications import save_preferences
 from ideaboard.web.auth import department_choices
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -31,3 +34,24 @@ def profile():
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("account.profile"))
     return render_template("account/profile.html", form=form)
+
+
+@bp.route("/notifications", methods=["GET", "POST"])
+def notifications():
+    form = PreferencesForm()
+    current = {p.kind: p for p in current_preferences(current_user)}
+    if not form.is_submitted():
+        form.email_digest.data = current_user.email_digest
+        for kind in NotificationKind:
+            preference = current.get(kind)
+            form[f"{kind.value}_in_app"].data = preference.in_app if preference else True
+            form[f"{kind.value}_email"].data = preference.email if preference else True
+    if form.validate_on_submit():
+        save_preferences(current_user, {
+            kind: (form[f"{kind.value}_in_app"].data, form[f"{kind.value}_email"].data)
+            for kind in NotificationKind}, form.email_digest.data)
+        flash(_("Your notification settings are saved."), "success")
+        return redirect(url_for("account.notifications"))
+    return render_template("account/notifications.html", form=form, kinds=KIND_LABELS,
+                           leader_kinds={NotificationKind.QUEUE_NEW,
+                                         NotificationKind.QUEUE_OVERDUE})

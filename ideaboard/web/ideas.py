@@ -18,7 +18,8 @@ from flask_login import current_user, login_required
 from ideaboard.extensions import limiter
 from ideaboard.forms import ActionForm
 from ideaboard.forms.ideas import CommentEditForm, CommentForm, HelpfulForm, IdeaForm, VoteForm
-from ideaboard.models import Comment, Idea, Stance
+from ideaboard.forms.review import PullForm
+from ideaboard.models import Comment, Idea, IdeaStatus, Stance
 from ideaboard.permissions import can_edit_comment, can_edit_idea
 from ideaboard.queries.ideas import (
     SORTS,
@@ -30,6 +31,8 @@ from ideaboard.queries.ideas import (
     popular_tags,
     votes_by_user,
 )
+from ideaboard.queries.review import decided as decided_ideas
+from ideaboard.queries.review import escalation_for, is_following, timeline
 from ideaboard.services import DomainError
 from ideaboard.services.comments import add_comment, delete_comment, edit_comment
 from ideaboard.services.ideas import (
@@ -39,6 +42,7 @@ from ideaboard.services.ideas import (
     post_idea,
     standing_campaign,
 )
+from ideaboard.services.review import follow_idea
 from ideaboard.services.votes import OPPOSE, RETRACT, SUPPORT, cast_vote, mark_helpful
 from ideaboard.text import render_markdown
 from ideaboard.web.redirects import is_safe_next
@@ -49,6 +53,13 @@ VOTE_VALUES = {"support": SUPPORT, "oppose": OPPOSE, "retract": RETRACT}
 
 def wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
+
+
+def status_filter(value: str | None) -> IdeaStatus | None:
+    try:
+        return IdeaStatus(value) if value else None
+    except ValueError:
+        return None
 
 
 def load_idea(public_id: str) -> Idea:
@@ -71,6 +82,7 @@ def index():
     if sort not in SORTS:
         sort = "top"
     page = list_ideas(sort, tag=request.args.get("tag") or None, cursor=request.args.get("after"),
+                      status=status_filter(request.args.get("status")),
                       limit=current_app.config["PAGE_SIZE"])
     return render_template("ideas/index.html", page=page, tags=popular_tags(),
                            my_votes=votes_by_user(current_user, [i.id for i in page.items]))
@@ -113,9 +125,31 @@ def preview():
 def show(public_id: str):
     idea = load_idea(public_id)
     my_vote = votes_by_user(current_user, [idea.id]).get(idea.id, RETRACT)
+    escalation = escalation_for(idea) if idea.status != IdeaStatus.OPEN else None
     return render_template("ideas/show.html", idea=idea, thread=comment_thread(idea),
                            my_vote=my_vote, helpful=helpful_marks_by_user(current_user, idea),
-                           comment_form=CommentForm(), vote_form=VoteForm())
+                           comment_form=CommentForm(), vote_form=VoteForm(),
+                           escalation=escalation, timeline=timeline(idea) if escalation else [],
+                           following=is_following(current_user, idea), pull_form=PullForm())
+
+
+@bp.post("/ideas/<public_id>/follow")
+@login_required
+def follow(public_id: str):
+    idea = load_idea(public_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    following = request.form.get("follow") == "1"
+    follow_idea(current_user, idea, following)
+    if following:
+        flash(_("You will be told when leadership answers or the idea moves on."), "info")
+    return redirect(url_for("ideas.show", public_id=public_id))
+
+
+@bp.get("/decided")
+def decided():
+    page = decided_ideas(before=request.args.get("after"))
+    return render_template("ideas/decided.html", page=page)
 
 
 @bp.route("/ideas/<public_id>/edit", methods=["GET", "POST"])

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from ideaboard.forms.auth import LanguageForm
 from ideaboard.queries.ideas import home_counts, list_ideas, popular_tags, votes_by_user
+from ideaboard.queries.review import queue_counts
 from ideaboard.services.accounts import set_locale
 from ideaboard.web.redirects import redirect_next
 
@@ -17,7 +18,8 @@ def home():
     top = list_ideas("top", limit=5)
     hot = list_ideas("hot", limit=5)
     idea_ids = [idea.id for idea in top.items + hot.items]
-    return render_template("main/home.html", top=top, hot=hot, counts=home_counts(),
+    return render_template("main/home.html", top=top, hot=hot,
+                           counts=home_counts() | queue_counts(),
                            tags=popular_tags(), my_votes=votes_by_user(current_user, idea_ids))
 
 

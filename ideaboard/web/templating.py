@@ -6,12 +6,14 @@ from datetime import UTC, datetime, timedelta
 from flask import Flask, request, url_for
 from flask_babel import format_date, format_datetime, format_timedelta, get_locale
 from flask_babel import gettext as _
+from flask_login import current_user
 from markupsafe import Markup, escape
 
 from ideaboard import permissions
 from ideaboard.forms import ActionForm
 from ideaboard.forms.auth import LanguageForm
 from ideaboard.models.base import utcnow
+from ideaboard.queries.notifications import unread_count
 
 RELATIVE_LIMIT = timedelta(days=7)
 
@@ -47,12 +49,14 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.add_template_global(when)
+    app.add_template_global(format_date)
     app.add_template_global(url_with)
     app.add_template_global(permissions, "perm")
 
     @app.context_processor
     def _shared_context():
         return {
+            "unread_count": unread_count(current_user),
             "action_form": ActionForm(),
             "language_form": LanguageForm(),
             "current_locale": str(get_locale() or "en"),

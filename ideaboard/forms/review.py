@@ -1,0 +1,80 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DecimalField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from ideaboard.models import IdeaStatus, NotificationKind
+
+STATUS_CHOICES = [
+    SelectChoice(IdeaStatus.UNDER_REVIEW.value, _l("Under review — we are looking into it")),
+    SelectChoice(IdeaStatus.ACCEPTED.value, _l("Accepted")),
+    SelectChoice(IdeaStatus.DECLINED.value, _l("Declined")),
+    SelectChoice(IdeaStatus.NEEDS_INFO.value, _l("Needs more information")),
+    SelectChoice(IdeaStatus.MERGED.value, _l("Merged into another idea")),
+    SelectChoice(IdeaStatus.IN_PROGRESS.value, _l("In progress")),
+    SelectChoice(IdeaStatus.DONE.value, _l("Done")),
+]
+KIND_LABELS = {
+    NotificationKind.ESCALATED: _l("An idea I wrote, support or follow goes to leadership"),
+    NotificationKind.DECISION: _l("Leadership decides on an idea I wrote, support or follow"),
+    NotificationKind.COMMENT_ON_IDEA: _l("Someone comments on my idea"),
+    NotificationKind.REPLY: _l("Someone replies to my comment"),
+    NotificationKind.QUEUE_NEW: _l("An idea enters the review queue (leaders)"),
+    NotificationKind.QUEUE_OVERDUE: _l("A queue item I own becomes overdue (leaders)"),
+}
+
+
+class DecisionForm(FlaskForm):
+    status = RadioField(_l("New status"), choices=STATUS_CHOICES, validators=[DataRequired()])
+    rationale = TextAreaField(_l("Public rationale"), validators=[Length(max=10_000)],
+                              description=_l("Shown to everyone on the idea. Required for "
+                                             "accepted, declined, needs information and merged "
+                                             "(at least 30 characters)."))
+    merged_into = StringField(_l("Merged into (link or id of the surviving idea)"),
+                              validators=[Optional(), Length(max=300)])
+
+
+class AssignForm(FlaskForm):
+    owner = SelectField(_l("Owner"), coerce=int)
+
+
+class PullForm(FlaskForm):
+    note = TextAreaField(_l("Why it should get an answer"), validators=[DataRequired(),
+                                                                        Length(max=2000)])
+
+
+class EscalationRuleForm(FlaskForm):
+    min_supporters = IntegerField(_l("Supporters needed"), default=10,
+                                  validators=[DataRequired(), NumberRange(min=1, max=100_000)],
+                                  description=_l("Default: 10."))
+    min_supporters_percent = DecimalField(
+        _l("…or a share of active employees (%)"), places=2,
+        validators=[Optional(), NumberRange(min=0.01, max=100)],
+        description=_l("Leave empty to use the fixed number. Default: empty."))
+    min_wilson = DecimalField(_l("Minimum support score (Wilson lower bound, 0–1)"), places=2,
+                              default=0.6, validators=[NumberRange(min=0, max=1)],
+                              description=_l("Default: 0.60. 0.60 means that, with 95% "
+                                             "confidence, at least 60% of voters support it."))
+    sla_days = IntegerField(_l("Days leadership has to answer"), default=14,
+                            validators=[DataRequired(), NumberRange(min=1, max=365)],
+                            description=_l("Default: 14."))
+    confirm = BooleanField(_l("I have seen the preview"))
+
+
+class PreferencesForm(FlaskForm):
+    """In-app and e-mail switches for every kind of notification (fields added below)."""
+    email_digest = BooleanField(_l("Send e-mail as one daily digest instead of one by one"))
+
+
+for _kind in NotificationKind:
+    setattr(PreferencesForm, f"{_kind.value}_in_app", BooleanField(_l("In the inbox")))
+    setattr(PreferencesForm, f"{_kind.value}_email", BooleanField(_l("By e-mail")))

@@ -1,0 +1,189 @@
+"""The review queue, one item's review page, the decided list and an idea's public timeline."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import aliased, joinedload
+
+from ideaboard.extensions import db
+from ideaboard.models import (
+    Comment,
+    Decision,
+    Department,
+    Escalation,
+    Idea,
+    IdeaFollow,
+    IdeaStatus,
+    IdeaTag,
+    Role,
+    Stance,
+    User,
+    Vote,
+)
+from ideaboard.models.base import utcnow
+from ideaboard.services.notifications import QUEUE_STATUSES
+
+MIN_GROUP_SIZE = 5
+_WORD = re.compile(r"[A-Za-z]{4,}|[\u4e00-\u9fff]{2,}")
+
+
+@dataclass
+class QueueRow:
+    idea: Idea
+    escalation: Escalation
+
+    @property
+    def days_left(self) -> int:
+        return (self.escalation.due_at - utcnow()).days
+
+    @property
+    def days_overdue(self) -> int:
+        return self.idea.days_overdue()
+
+
+def review_queue() -> list[QueueRow]:
+    """Escalated and under-review ideas, most overdue first, then by due date."""
+    rows = db.session.execute(
+        select(Idea, Escalation).join(Escalation, Escalation.idea_id == Idea.id)
+        .where(Idea.status.in_(QUEUE_STATUSES), Idea.deleted_at.is_(None))
+        .options(joinedload(Idea.campaign), joinedload(Escalation.owner))
+        .order_by(Escalation.due_at, Idea.id)).all()
+    return [QueueRow(idea, escalation) for idea, escalation in rows]
+
+
+def queue_counts() -> dict[str, int]:
+    now = utcnow()
+    row = db.session.execute(select(
+        func.count().filter(Idea.status.in_(QUEUE_STATUSES)),
+        func.count().filter(Idea.status.in_(QUEUE_STATUSES), Idea.review_due_at < now),
+    ).select_from(Idea).where(Idea.deleted_at.is_(None))).one()
+    return {"awaiting": row[0], "overdue": row[1]}
+
+
+def escalation_for(idea: Idea) -> Escalation | None:
+    return db.session.scalar(select(Escalation).where(Escalation.idea_id == idea.id).options(
+        joinedload(Escalation.owner), joinedload(Escalation.created_by)))
+
+
+def timeline(idea: Idea) -> list[Decision]:
+    return list(db.session.scalars(
+        select(Decision).where(Decision.idea_id == idea.id)
+        .options(joinedload(Decision.author), joinedload(Decision.merged_into))
+        .order_by(Decision.id)))
+
+
+def is_following(user: User | None, idea: Idea) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return db.session.get(IdeaFollow, (user.id, idea.id)) is not None
+
+
+def strongest_comments(idea: Idea, stance: Stance, limit: int = 3) -> list[Comment]:
+    return list(db.session.scalars(
+        select(Comment).where(Comment.idea_id == idea.id, Comment.stance == stance,
+                              Comment.deleted_at.is_(None))
+        .options(joinedload(Comment.author))
+        .order_by(Comment.helpful_count.desc(), Comment.id).limit(limit)))
+
+
+def similar_ideas(idea: Idea, limit: int = 5) -> list[Idea]:
+    """Ideas sharing tags or distinctive title words: enough to spot duplicates."""
+    words = sorted(set(_WORD.findall(idea.title)), key=len, reverse=True)[:4]
+    shared_tags = select(IdeaTag.idea_id).where(IdeaTag.tag_id.in_(
+        select(IdeaTag.tag_id).where(IdeaTag.idea_id == idea.id)))
+    matches = [Idea.id.in_(shared_tags)] + [Idea.title.ilike(f"%{w}%") for w in words]
+    overlap = sum(case((m, 1), else_=0) for m in matches)
+    return list(db.session.scalars(
+        select(Idea).where(Idea.id != idea.id, Idea.deleted_at.is_(None), or_(*matches))
+        .order_by(overlap.desc(), Idea.score.desc()).limit(limit)))
+
+
+@dataclass
+class GroupSupport:
+    name: str
+    supporters: int
+    opposers: int
+
+    @property
+    def voters(self) -> int:
+        return self.supporters + self.opposers
+
+
+@dataclass
+class Breakdown:
+    groups: list[GroupSupport] = field(default_factory=list)
+    other: GroupSupport | None = None
+
+
+def fold_small_groups(groups: list[GroupSupport], other_name: str,
+                      minimum: int = MIN_GROUP_SIZE) -> Breakdown:
+    """Show a group only with at least `minimum` voters; fold the rest into "other".
+
+    If "other" itself would be smaller than the minimum (so it could be worked out by
+    subtraction), the smallest shown groups are folded into it too.
+    """
+    shown = sorted((g for g in groups if g.voters >= minimum), key=lambda g: -g.voters)
+    other = GroupSupport(other_name, 0, 0)
+    for group in groups:
+        if group.voters < minimum:
+            other.supporters += group.supporters
+            other.opposers += group.opposers
+    while 0 < other.voters < minimum and shown:
+        smallest = shown.pop()
+        other.supporters += smallest.supporters
+        other.opposers += smallest.opposers
+    if 0 < other.voters < minimum:
+        return Breakdown(groups=[], other=None)  # too few voters to show anything safely
+    return Breakdown(groups=shown, other=other if other.voters else None)
+
+
+def support_by_department(idea: Idea, other_name: str) -> Breakdown:
+    rows = db.session.execute(
+        select(func.coalesce(Department.name, ""),
+               func.count().filter(Vote.value == 1), func.count().filter(Vote.value == -1))
+        .select_from(Vote).join(User, User.id == Vote.user_id)
+        .outerjoin(Department, Department.id == User.department_id)
+        .where(Vote.idea_id == idea.id).group_by(Department.name)).all()
+    return fold_small_groups([GroupSupport(name or other_name, s, o) for name, s, o in rows],
+                             other_name)
+
+
+def leader_choices() -> list[User]:
+    return list(db.session.scalars(select(User).where(
+        User.role.in_([Role.LEADER, Role.ADMIN]), User.deactivated_at.is_(None))
+        .order_by(User.display_name)))
+
+
+@dataclass
+class DecidedPage:
+    items: list[tuple[Idea, Decision | None]]
+    next_cursor: str | None
+
+
+def decided(limit: int = 30, before: str | None = None) -> DecidedPage:
+    """Recently decided ideas with their latest decision, newest first (keyset on decided_at)."""
+    query = (select(Idea).where(Idea.decided_at.is_not(None), Idea.deleted_at.is_(None),
+                                Idea.status.in_([s.value for s in IdeaStatus
+                                                 if s not in (IdeaStatus.OPEN, *QUEUE_STATUSES)]))
+             .options(joinedload(Idea.campaign)).order_by(Idea.decided_at.desc(), Idea.id.desc())
+             .limit(limit + 1))
+    if before:
+        try:
+            stamp, idea_id = before.rsplit("_", 1)
+            query = query.where((Idea.decided_at < datetime.fromisoformat(stamp)) | (
+                (Idea.decided_at == datetime.fromisoformat(stamp)) & (Idea.id < int(idea_id))))
+        except ValueError:
+            pass
+    ideas = list(db.session.scalars(query))
+    next_cursor = (f"{ideas[limit - 1].decided_at.isoformat()}_{ideas[limit - 1].id}"
+                   if len(ideas) > limit else None)
+    ideas = ideas[:limit]
+    latest = aliased(Decision)
+    decisions = {d.idea_id: d for d in db.session.scalars(
+        select(latest).where(latest.id.in_(
+            select(func.max(Decision.id)).where(Decision.idea_id.in_([i.id for i in ideas]))
+            .group_by(Decision.idea_id))).options(joinedload(latest.author)))}
+    return DecidedPage([(idea, decisions.get(idea.id)) for idea in ideas], next_cursor)

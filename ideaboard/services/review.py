@@ -1,0 +1,225 @@
+"""Escalation and the leadership review queue: every idea the crowd backs gets a public answer."""
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from ideaboard.database import write_transaction
+from ideaboard.extensions import db
+from ideaboard.models import (
+    Decision,
+    Escalation,
+    EscalationReason,
+    Idea,
+    IdeaFollow,
+    IdeaStatus,
+    NotificationKind,
+    Role,
+    SiteSettings,
+    User,
+)
+from ideaboard.models.base import utcnow
+from ideaboard.permissions import is_admin, is_leader
+from ideaboard.services import InvalidInput, NotAllowed
+from ideaboard.services.audit import record
+from ideaboard.services.notifications import QUEUE_STATUSES, fan_out, idea_audience, leaders
+from ideaboard.text import render_markdown
+
+MIN_RATIONALE_LENGTH = 30
+RATIONALE_REQUIRED = {IdeaStatus.ACCEPTED, IdeaStatus.DECLINED, IdeaStatus.NEEDS_INFO,
+                      IdeaStatus.MERGED}
+DECIDED_STATUSES = RATIONALE_REQUIRED | {IdeaStatus.IN_PROGRESS, IdeaStatus.DONE}
+ALLOWED_TRANSITIONS: dict[IdeaStatus, set[IdeaStatus]] = {
+    IdeaStatus.ESCALATED: {IdeaStatus.UNDER_REVIEW} | RATIONALE_REQUIRED,
+    IdeaStatus.UNDER_REVIEW: set(RATIONALE_REQUIRED),
+    IdeaStatus.NEEDS_INFO: {IdeaStatus.UNDER_REVIEW} | RATIONALE_REQUIRED - {IdeaStatus.NEEDS_INFO},
+    IdeaStatus.ACCEPTED: {IdeaStatus.IN_PROGRESS, IdeaStatus.DONE},
+    IdeaStatus.IN_PROGRESS: {IdeaStatus.DONE},
+}
+
+
+def site_settings(session: Session | None = None) -> SiteSettings:
+    return (session or db.session).get(SiteSettings, 1)
+
+
+def active_employee_count(session: Session) -> int:
+    now = utcnow()
+    return session.scalar(select(func.count()).select_from(User).where(
+        User.deactivated_at.is_(None),
+        (User.suspended_until.is_(None)) | (User.suspended_until <= now)))
+
+
+def required_supporters(settings: SiteSettings, session: Session) -> int:
+    """The supporter threshold: a fixed number, or a share of active employees when set."""
+    if settings.escalation_min_supporters_percent:
+        share = settings.escalation_min_supporters_percent / 100
+        return max(1, math.ceil(share * active_employee_count(session)))
+    return settings.escalation_min_supporters
+
+
+def _open_escalation(session: Session, idea_id: int, reason: EscalationReason,
+                     actor: User | None, note: str, settings: SiteSettings) -> bool:
+    """Move an open idea into the queue. The conditional UPDATE makes it happen exactly once."""
+    now = utcnow()
+    due = now + timedelta(days=settings.review_sla_days)
+    moved = session.execute(
+        update(Idea).where(Idea.id == idea_id, Idea.status == IdeaStatus.OPEN)
+        .values(status=IdeaStatus.ESCALATED, review_due_at=due)).rowcount
+    if moved != 1:
+        return False
+    session.add(Escalation(idea_id=idea_id, reason=reason, note=note.strip(),
+                           created_by_id=actor.id if actor else None, created_at=now,
+                           due_at=due))
+    author_id = session.scalar(select(Idea.author_id).where(Idea.id == idea_id))
+    fan_out(session, NotificationKind.ESCALATED, idea_audience(idea_id, author_id),
+            idea_id=idea_id, status=IdeaStatus.ESCALATED.value)
+    fan_out(session, NotificationKind.QUEUE_NEW, leaders(), idea_id=idea_id,
+            exclude_user_id=actor.id if actor else None)
+    return True
+
+
+def escalate_if_due(session: Session, idea_id: int, supporters: int, score: float) -> bool:
+    """Called inside the vote's transaction: the vote that tips an idea escalates it."""
+    settings = site_settings(session)
+    if score < settings.escalation_min_wilson or supporters < 1:
+        return False
+    if supporters < required_supporters(settings, session):
+        return False
+    return _open_escalation(session, idea_id, EscalationReason.THRESHOLD_MET, None, "", settings)
+
+
+def pull_into_queue(actor: User, idea: Idea, note: str) -> None:
+    """A leader pulls (or an admin raises) an open idea into the queue, with a note."""
+    if not is_leader(actor):
+        raise NotAllowed(_l("Only leaders can bring an idea to the review queue."))
+    if idea.status != IdeaStatus.OPEN or idea.is_deleted:
+        raise InvalidInput(_l("Only open ideas can be brought to the review queue."))
+    reason = (EscalationReason.RAISED_BY_ADMIN if actor.role == Role.ADMIN
+              else EscalationReason.PULLED_BY_LEADER)
+    with write_transaction() as session:
+        if not _open_escalation(session, idea.id, reason, actor, note, site_settings(session)):
+            raise InvalidInput(_l("This idea is already in the review queue."))
+        record(session, actor, "idea.escalate", "idea", idea.public_id, reason=note,
+               escalation_reason=reason.value)
+
+
+def _escalation(session: Session, idea: Idea) -> Escalation:
+    escalation = session.scalar(select(Escalation).where(Escalation.idea_id == idea.id))
+    if escalation is None:
+        raise InvalidInput(_l("This idea is not in the review queue."))
+    return escalation
+
+
+def claim(leader: User, idea: Idea) -> None:
+    assign(leader, idea, leader)
+
+
+def assign(leader: User, idea: Idea, owner: User) -> None:
+    """Make a leader the owner of a queue item (claiming is assigning to oneself)."""
+    if not is_leader(leader) or not is_leader(owner):
+        raise NotAllowed(_l("Queue items can only be owned by leaders."))
+    with write_transaction() as session:
+        escalation = _escalation(session, idea)
+        escalation.owner_id, escalation.claimed_at = owner.id, utcnow()
+        record(session, leader, "idea.assign", "idea", idea.public_id, owner=owner.email)
+
+
+def change_status(leader: User, idea: Idea, status: IdeaStatus, rationale: str,
+                  merged_into: Idea | None = None) -> Decision:
+    """Move a queue item on (review, decide, start, finish); decisions need a public rationale."""
+    if not is_leader(leader):
+        raise NotAllowed(_l("Only leaders can decide on ideas."))
+    rationale = rationale.strip()
+    if status not in ALLOWED_TRANSITIONS.get(idea.status, set()):
+        raise InvalidInput(_l("An idea that is “%(current)s” cannot move to “%(new)s”.",
+                              current=idea.status.value, new=status.value))
+    if status in RATIONALE_REQUIRED and len(rationale) < MIN_RATIONALE_LENGTH:
+        raise InvalidInput(_l("Explain the decision to everyone in at least %(n)d characters: "
+                              "the rationale is shown publicly on the idea.",
+                              n=MIN_RATIONALE_LENGTH))
+    if status == IdeaStatus.MERGED and (
+            merged_into is None or merged_into.id == idea.id or merged_into.is_deleted):
+        raise InvalidInput(_l("Choose the idea this one is merged into."))
+    with write_transaction() as session:
+        escalation = _escalation(session, idea)
+        now = utcnow()
+        values = {"status": status}
+        if status in QUEUE_STATUSES:
+            values["review_due_at"] = escalation.due_at
+        else:
+            values["review_due_at"] = None
+            values["decided_at"] = now
+        moved = session.execute(update(Idea).where(Idea.id == idea.id, Idea.status == idea.status)
+                                .values(**values)).rowcount
+        if moved != 1:
+            raise InvalidInput(_l("Someone else changed this idea just now. Reload and retry."))
+        if escalation.owner_id is None:
+            escalation.owner_id, escalation.claimed_at = leader.id, now
+        decision = Decision(idea_id=idea.id, status=status, rationale=rationale,
+                            rationale_html=render_markdown(rationale), author_id=leader.id,
+                            merged_into_id=merged_into.id if merged_into else None,
+                            created_at=now)
+        session.add(decision)
+        fan_out(session, NotificationKind.DECISION, idea_audience(idea.id, idea.author_id),
+                idea_id=idea.id, status=status.value, exclude_user_id=leader.id)
+        record(session, leader, "idea.status", "idea", idea.public_id, reason=rationale,
+               status=status.value,
+               merged_into=merged_into.public_id if merged_into else None)
+    idea.status = status
+    return decision
+
+
+def follow_idea(user: User, idea: Idea, following: bool) -> None:
+    with write_transaction() as session:
+        existing = session.get(IdeaFollow, (user.id, idea.id))
+        if following and existing is None:
+            session.add(IdeaFollow(user_id=user.id, idea_id=idea.id))
+        elif not following and existing is not None:
+            session.delete(existing)
+
+
+def escalation_rule_preview(min_supporters: int, percent: float | None,
+                            min_wilson: float) -> int:
+    """How many open ideas the rule would escalate right now."""
+    probe = SiteSettings(escalation_min_supporters=min_supporters,
+                         escalation_min_supporters_percent=percent)
+    needed = required_supporters(probe, db.session)
+    return db.session.scalar(select(func.count()).select_from(Idea).where(
+        Idea.status == IdeaStatus.OPEN, Idea.deleted_at.is_(None),
+        Idea.supporters >= needed, Idea.score >= min_wilson))
+
+
+def update_escalation_rule(admin: User, *, min_supporters: int, percent: float | None,
+                           min_wilson: float, sla_days: int) -> int:
+    """Save the rule and escalate, openly, the ideas it now covers. Returns how many."""
+    if not is_admin(admin):
+        raise NotAllowed(_l("Only administrators can change the escalation rule."))
+    if min_supporters < 1 or not 0 <= min_wilson <= 1 or sla_days < 1 or (
+            percent is not None and not 0 < percent <= 100):
+        raise InvalidInput(_l("Check the values: supporters at least 1, the score between 0 "
+                              "and 1, the percentage between 0 and 100, at least one day."))
+    with write_transaction() as session:
+        settings = site_settings(session)
+        before = {"min_supporters": settings.escalation_min_supporters,
+                  "percent": settings.escalation_min_supporters_percent,
+                  "min_wilson": settings.escalation_min_wilson,
+                  "sla_days": settings.review_sla_days}
+        settings.escalation_min_supporters = min_supporters
+        settings.escalation_min_supporters_percent = percent
+        settings.escalation_min_wilson = min_wilson
+        settings.review_sla_days = sla_days
+        settings.updated_at, settings.updated_by_id = utcnow(), admin.id
+        needed = required_supporters(settings, session)
+        due = list(session.scalars(select(Idea.id).where(
+            Idea.status == IdeaStatus.OPEN, Idea.deleted_at.is_(None),
+            Idea.supporters >= needed, Idea.score >= min_wilson)))
+        escalated = sum(_open_escalation(session, idea_id, EscalationReason.THRESHOLD_MET,
+                                         None, "", settings) for idea_id in due)
+        record(session, admin, "settings.escalation_rule", "settings", "escalation",
+               before=before, min_supporters=min_supporters, percent=percent,
+               min_wilson=min_wilson, sla_days=sla_days, escalated_now=escalated)
+    return escalated
