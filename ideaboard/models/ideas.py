@@ -141,11 +141,11 @@ class Idea(db.Model):
         return self.status in (IdeaStatus.ESCALATED, IdeaStatus.UNDER_REVIEW)
 
     def days_overdue(self, now: datetime | None = None) -> int:
-        """Whole days past the answer's due date; 0 when not overdue or not in the queue."""
+        """Whole days past the due date (at least 1 once it has passed); 0 when on time."""
         if not self.in_review_queue or self.review_due_at is None:
             return 0
         late = ((now or utcnow()) - self.review_due_at).total_seconds()
-        return math.ceil(late / 86400) if late > 0 else 0
+        return max(1, math.floor(late / 86400)) if late > 0 else 0
 
     @property
     def tag_list(self) -> list[str]:

@@ -45,7 +45,7 @@ def claim_batch(worker: str, limit: int) -> list[int]:
             OutboxMessage.sent_at.is_(None), OutboxMessage.send_after <= now,
             (OutboxMessage.claimed_until.is_(None)) | (OutboxMessage.claimed_until < now))
             .order_by(OutboxMessage.id).limit(limit))
-        if session.bind.dialect.name == "postgresql":
+        if session.get_bind().dialect.name == "postgresql":
             pending = pending.with_for_update(skip_locked=True)
         ids = list(session.scalars(pending))
         if not ids:

@@ -21,7 +21,7 @@ from sqlalchemy import (
     union,
     update,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from ideaboard.extensions import db
 from ideaboard.models import (
@@ -151,7 +151,8 @@ def mark_read(user: User, notification_id: int | None = None) -> Notification | 
     if notification_id is None:
         return None
     return db.session.scalar(select(Notification).where(Notification.id == notification_id,
-                                                        Notification.user_id == user.id))
+                                                        Notification.user_id == user.id)
+                             .options(joinedload(Notification.idea)))
 
 
 def save_preferences(user: User, choices: dict[NotificationKind, tuple[bool, bool]],

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from flask import Flask, request, url_for
+from flask import Flask, has_request_context, request, url_for
 from flask_babel import format_date, format_datetime, format_timedelta, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -55,6 +55,8 @@ def init_templating(app: Flask) -> None:
 
     @app.context_processor
     def _shared_context():
+        if not has_request_context():  # e-mails rendered by the worker
+            return {}
         return {
             "unread_count": unread_count(current_user),
             "action_form": ActionForm(),
