@@ -120,7 +120,7 @@ def test_concurrent_tipping_votes_escalate_exactly_once(app, factory):
                 db.session.commit()
                 barrier.wait(timeout=30)
                 cast_vote(user, idea.id, SUPPORT)
-            except BaseException as error:  # noqa: BLE001
+            except BaseException as error:
                 errors.append(error)
             finally:
                 db.session.remove()

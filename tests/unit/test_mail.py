@@ -24,7 +24,7 @@ class Recorder:
         self.refuse = False
         self.lock = threading.Lock()
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+    async def handle_DATA(self, server, session, envelope):
         if self.refuse:
             return "451 Try again later"
         with self.lock:
@@ -109,7 +109,7 @@ def test_two_workers_at_once_never_send_a_message_twice(app, factory, smtp):
                 barrier.wait(timeout=30)
                 while (report := send_pending(limit=3, worker=name)).sent or report.failed:
                     reports.append((name, report))
-            except BaseException as error:  # noqa: BLE001
+            except BaseException as error:
                 errors.append(error)
             finally:
                 db.session.remove()
