@@ -48,7 +48,7 @@ def _migrate(database_uri: str) -> None:
 
     app = create_app(base_config(database_uri))
     with app.app_context():
-        upgrade()
+        upgrade(revision="heads")
         db.engine.dispose()
 
 

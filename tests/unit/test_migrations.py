@@ -21,6 +21,6 @@ def test_migrations_downgrade_to_nothing_and_back(app):
     downgrade(revision="base")
     db.engine.dispose()
     assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
-    upgrade()
+    upgrade(revision="heads")
     db.engine.dispose()
     assert schema_differences() == []
