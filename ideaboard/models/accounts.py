@@ -36,6 +36,12 @@ def str_enum(enum_class: type[enum.Enum], name: str) -> Enum:
                 values_callable=lambda members: [m.value for m in members], length=20)
 
 
+def open_enum(enum_class: type[enum.Enum]) -> Enum:
+    """An enum kept as VARCHAR without a CHECK: new members need no migration."""
+    return Enum(enum_class, native_enum=False, create_constraint=False,
+                values_callable=lambda members: [m.value for m in members], length=30)
+
+
 class Department(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80), unique=True)

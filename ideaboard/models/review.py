@@ -8,7 +8,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ideaboard.extensions import db
-from ideaboard.models.accounts import User, str_enum
+from ideaboard.models.accounts import User, open_enum, str_enum
 from ideaboard.models.base import utcnow
 from ideaboard.models.ideas import Idea, IdeaStatus
 
@@ -121,8 +121,7 @@ class Notification(db.Model):
     """An inbox item. Text is rendered when shown, in the reader's language."""
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
-    kind: Mapped[NotificationKind] = mapped_column(str_enum(NotificationKind,
-                                                            "notification_kind"))
+    kind: Mapped[NotificationKind] = mapped_column(open_enum(NotificationKind))
     idea_id: Mapped[int | None] = mapped_column(ForeignKey("idea.id", ondelete="CASCADE"))
     comment_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id", ondelete="CASCADE"))
     status: Mapped[str | None] = mapped_column(String(20))  # the idea's status it announces
@@ -142,8 +141,7 @@ class NotificationPreference(db.Model):
     __tablename__ = "notification_preference"
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"),
                                          primary_key=True)
-    kind: Mapped[NotificationKind] = mapped_column(str_enum(NotificationKind,
-                                                            "notification_kind"),
+    kind: Mapped[NotificationKind] = mapped_column(open_enum(NotificationKind),
                                                    primary_key=True)
     in_app: Mapped[bool] = mapped_column(default=True)
     email: Mapped[bool] = mapped_column(default=True)

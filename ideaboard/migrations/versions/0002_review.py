@@ -39,7 +39,7 @@ def upgrade():
 
     op.create_table('notification_preference',
     sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('kind', sa.Enum('escalated', 'decision', 'comment_on_idea', 'reply', 'queue_new', 'queue_overdue', name='notification_kind', native_enum=False, create_constraint=True, length=20), nullable=False),
+    sa.Column('kind', sa.Enum('escalated', 'decision', 'comment_on_idea', 'reply', 'queue_new', 'queue_overdue', native_enum=False, create_constraint=False, length=30), nullable=False),
     sa.Column('in_app', sa.Boolean(), nullable=False),
     sa.Column('email', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_notification_preference_user_id_user'), ondelete='CASCADE'),
@@ -109,7 +109,7 @@ def upgrade():
     op.create_table('notification',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('kind', sa.Enum('escalated', 'decision', 'comment_on_idea', 'reply', 'queue_new', 'queue_overdue', name='notification_kind', native_enum=False, create_constraint=True, length=20), nullable=False),
+    sa.Column('kind', sa.Enum('escalated', 'decision', 'comment_on_idea', 'reply', 'queue_new', 'queue_overdue', native_enum=False, create_constraint=False, length=30), nullable=False),
     sa.Column('idea_id', sa.Integer(), nullable=True),
     sa.Column('comment_id', sa.Integer(), nullable=True),
     sa.Column('status', sa.String(length=20), nullable=True),
