@@ -58,7 +58,7 @@ bench: install-test
 
 ## Re-extract UI strings into the catalogs after changing templates or code
 messages: $(BIN)/activate
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o ideaboard/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs='.* .venv' -o ideaboard/translations/messages.pot .
 	$(BIN)/pybabel update -i ideaboard/translations/messages.pot -d ideaboard/translations
 
 clean:

@@ -19,7 +19,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     load_config(app, test_config)
 
     from ideaboard import database  # noqa: F401  (registers the connection set-up)
-    from ideaboard.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+    from ideaboard.extensions import (
+        babel,
+        bootstrap,
+        csrf,
+        db,
+        limiter,
+        login_manager,
+        migrate,
+        warn_if_rate_limits_are_per_process,
+    )
     from ideaboard.web.i18n import select_locale
     from ideaboard.web.security import init_security
 
@@ -29,6 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
+    warn_if_rate_limits_are_per_process(app)
     bootstrap.init_app(app)
     init_security(app)
 

@@ -630,3 +630,61 @@ RATIONALES: Dict[str, Dict[str, List[str]]] = {
         ],
     },
 }
+
+# The acceptance scenes from the source text, as demo campaigns.
+SCENES: Dict[str, dict] = {
+    "consultation": {
+        "owner": "zhou.jianguo",
+        "title": "Who should be our next marketing director? / 谁来担任新任市场总监？",
+        "description": "Our marketing director retires in March. Before the board decides, we want to hear from everyone: nominate a colleague, argue for or against, and vote. The board will publish its decision and reasons here.\n\n市场总监明年三月退休。董事会做决定之前，想先听听大家的意见：可以提名同事，说明支持或反对的理由，并投票。最终决定和理由会在这里公布。",
+        "options": [
+            ("Maria Garcia", "Led the relaunch of our customer newsletter and doubled its open rate; trusted by Sales."),
+            ("王芳", "负责华东区市场三年，渠道合作做得扎实，和产品团队配合默契。"),
+            ("Daniel Okafor", "Brings data discipline from the analytics team; would professionalise campaign measurement."),
+        ],
+    },
+    "forum": {
+        "owner": "leader",
+        "title": "Why are our product launches always late? / 为什么产品发布总是延期？",
+        "description": "Four of our last five launches slipped by more than a month. I want the real causes, not the polite ones, and your fixes. The best-supported answers go to the leadership review queue, and I will answer each of them in public.\n\n最近五次发布有四次延期超过一个月。请说出真正的原因和你的解决办法。支持最多的建议会进入管理层评审，我会逐条公开答复。",
+        "tags": ["launches", "process", "quality"],
+    },
+    "discussion": {
+        "owner": "zhou.jianguo",
+        "title": "Executive pay and the top team's strengths and weaknesses / 高管薪酬与管理团队的长处和短板",
+        "description": "The board asks for your honest view of how executives are paid and what the top team does well and badly. Everything here is anonymous.\n\n董事会希望听到大家对高管薪酬、以及管理团队做得好和做得不好的地方的真实看法。这里的发言全部匿名。",
+        "posts": [
+            ("Bonuses should follow customer outcomes, not revenue alone", "Executive bonuses reward quarterly revenue, which pushes discounting at quarter end. Tie a share of them to retention and customer satisfaction."),
+            ("管理层决策快，但解释太少", "管理团队的长处是决策快、敢担责；短板是很少解释为什么这样决定，一线同事常常要从客户那里才听到消息。"),
+            ("Publish the pay ratio", "Publish the ratio between executive and median pay every year. We do not need names, just the trend."),
+        ],
+    },
+}
+
+PLAN_SCENE: dict = {
+    "owner": "leader",
+    "title": "Sales East 2027 business plan — your critique / 华东销售 2027 年经营计划评审",
+    "description": "The Sales East team's plan for 2027, section by section. Rate each section and say what you would change: every level's view counts.\n\n华东销售团队 2027 年计划，按章节评审。请给每一章打分并提出修改意见，每个层级的意见都同样重要。",
+    "document": """# Sales East 2027 business plan
+
+Our goal is to grow revenue in the East region by 18 % while keeping churn under 5 %.
+
+## Targets
+Revenue +18 %, 40 new enterprise accounts, churn below 5 %. 目标：收入增长 18%，新增 40 家企业客户。
+
+## Channels
+Shift a third of the field budget to partners in Jiangsu and Zhejiang; open a telesales desk for small accounts.
+
+## Hiring
+Hire 6 account executives in Q1 and 4 in Q3; onboarding by the new buddy programme.
+
+## Risks
+Price pressure from two competitors; dependence on three large customers (28 % of revenue).
+""",
+    "critiques": [
+        ("concern", "en", "18 % growth with only 6 hires in Q1 looks optimistic: last year's new hires took 7 months to reach quota.", {0: 2, 1: 4, 2: 2}),
+        ("support", "zh", "渠道下沉到江浙的伙伴是对的，我们在苏州试过，三个月就有效果。", {0: 4, 1: 4, 2: 3}),
+        ("alternative", "en", "Instead of a telesales desk, let customer success own small-account renewals; they already talk to them monthly.", {0: 4, 1: 3, 2: 4}),
+        ("concern", "zh", "三家大客户占 28% 的收入，风险章节应该写出具体的应对方案，而不只是列出来。", {0: 3, 1: 4, 2: 1}),
+    ],
+}

@@ -1,4 +1,6 @@
 """Flask extensions, created unbound and attached in create_app()."""
+import os
+
 from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
 from flask_limiter import Limiter
@@ -32,3 +34,22 @@ babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
 talisman = Talisman()
 bootstrap = Bootstrap5()
+
+
+def warn_if_rate_limits_are_per_process(app) -> None:
+    """Log a warning at start-up when limits are kept in memory:// where several processes
+    serve: each gunicorn worker would count on its own, multiplying every limit by the
+    number of workers. Set RATELIMIT_STORAGE_URI=redis://… to share them."""
+    storage = app.config.get("RATELIMIT_STORAGE_URI") or "memory://"
+    if not storage.startswith("memory://") or not app.config.get("RATELIMIT_ENABLED", True):
+        return
+    try:
+        workers = int(os.environ.get("WEB_CONCURRENCY") or 1)
+    except ValueError:
+        workers = 1
+    under_gunicorn = os.environ.get("SERVER_SOFTWARE", "").startswith("gunicorn")
+    if app.config.get("ENV_NAME") == "production" or under_gunicorn or workers > 1:
+        app.logger.warning(
+            "Rate limits are kept in memory:// storage, so every worker process counts on its "
+            "own and the limits are not shared. Set IDEABOARD_RATELIMIT_STORAGE_URI to a "
+            "shared store such as redis://127.0.0.1:6379/0.")

@@ -30,6 +30,7 @@ KIND_LABELS = {
     NotificationKind.REPLY: _l("Someone replies to my comment"),
     NotificationKind.QUEUE_NEW: _l("An idea enters the review queue (leaders)"),
     NotificationKind.QUEUE_OVERDUE: _l("A queue item I own becomes overdue (leaders)"),
+    NotificationKind.CRITIQUE_ANSWERED: _l("A plan’s owner answers my critique"),
 }
 
 
@@ -44,7 +45,7 @@ class DecisionForm(FlaskForm):
 
 
 class AssignForm(FlaskForm):
-    owner = SelectField(_l("Owner"), coerce=int)
+    owner = SelectField(_l("Assign to"), coerce=int)
 
 
 class PullForm(FlaskForm):
@@ -62,8 +63,9 @@ class EscalationRuleForm(FlaskForm):
         description=_l("Leave empty to use the fixed number. Default: empty."))
     min_wilson = DecimalField(_l("Minimum support score (Wilson lower bound, 0–1)"), places=2,
                               default=0.6, validators=[NumberRange(min=0, max=1)],
-                              description=_l("Default: 0.60. 0.60 means that, with 95% "
-                                             "confidence, at least 60% of voters support it."))
+                              description=_l("Default: 0.60. It means that, with 95 percent "
+                                             "confidence, at least 60 percent of voters "
+                                             "support it."))
     sla_days = IntegerField(_l("Days leadership has to answer"), default=14,
                             validators=[DataRequired(), NumberRange(min=1, max=365)],
                             description=_l("Default: 14."))

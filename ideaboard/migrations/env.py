@@ -4,6 +4,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from ideaboard.search.index import alembic_include_name
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -90,6 +92,7 @@ def run_migrations_online():
 
     conf_args.setdefault("render_as_batch", True)  # SQLite needs batch mode for ALTER
     conf_args.setdefault("compare_type", True)
+    conf_args.setdefault("include_name", alembic_include_name)  # FTS5 tables are not models
     connectable = get_engine()
 
     with connectable.connect() as connection:

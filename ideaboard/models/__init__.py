@@ -1,8 +1,10 @@
 """Typed SQLAlchemy models; import them from here."""
 from ideaboard.models.accounts import Department, Invite, Level, LoginSession, Role, User
+from ideaboard.models.discovery import SearchDocument, TagFollow
 from ideaboard.models.ideas import (
     Anonymity,
     Campaign,
+    CampaignFollow,
     CampaignKind,
     Comment,
     CommentVote,
@@ -12,6 +14,27 @@ from ideaboard.models.ideas import (
     Stance,
     Tag,
     Vote,
+)
+from ideaboard.models.moderation import (  # moderation and administration (issue 7)
+    ContentRevision,
+    DataExport,
+    ExportDataset,
+    ExportFormat,
+    Flag,
+    FlagReason,
+    FlagResolution,
+    ModerationNotice,
+    NoticeKind,
+)
+from ideaboard.models.plans import (
+    Criterion,
+    Critique,
+    CritiqueRating,
+    CritiqueReply,
+    CritiqueStance,
+    CritiqueVote,
+    Plan,
+    Section,
 )
 from ideaboard.models.review import (
     AuditEntry,
@@ -30,9 +53,16 @@ __all__ = [
     "Anonymity",
     "AuditEntry",
     "Campaign",
+    "CampaignFollow",
     "CampaignKind",
     "Comment",
     "CommentVote",
+    "Criterion",
+    "Critique",
+    "CritiqueRating",
+    "CritiqueReply",
+    "CritiqueStance",
+    "CritiqueVote",
     "Decision",
     "Department",
     "Escalation",
@@ -48,10 +78,25 @@ __all__ = [
     "NotificationKind",
     "NotificationPreference",
     "OutboxMessage",
+    "Plan",
     "Role",
+    "SearchDocument",
+    "Section",
     "SiteSettings",
     "Stance",
     "Tag",
+    "TagFollow",
     "User",
     "Vote",
+]
+__all__ += [  # moderation and administration (issue 7)
+    "ContentRevision",
+    "DataExport",
+    "ExportDataset",
+    "ExportFormat",
+    "Flag",
+    "FlagReason",
+    "FlagResolution",
+    "ModerationNotice",
+    "NoticeKind",
 ]

@@ -66,13 +66,40 @@ class Campaign(db.Model):
     is_standing: Mapped[bool] = mapped_column(default=False)
     opens_at: Mapped[datetime] = mapped_column(default=utcnow)
     closes_at: Mapped[datetime | None]
+    promised_answer_at: Mapped[datetime | None]  # the sponsor's promise, shown on the page
+    allow_nominations: Mapped[bool] = mapped_column(default=True)  # consultations
+    hide_totals_until_close: Mapped[bool] = mapped_column(default=False)  # anti-herding
+    outcome: Mapped[str] = mapped_column(Text, default="")
+    outcome_html: Mapped[str] = mapped_column(Text, default="")
+    outcome_published_at: Mapped[datetime | None]
+    outcome_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    owner: Mapped[User | None] = relationship(lazy="raise")
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id], lazy="raise")
+
+    __table_args__ = (Index("ix_campaign_dates", "opens_at", "closes_at"),)
 
     def is_open(self, now: datetime | None = None) -> bool:
         now = now or utcnow()
         return self.opens_at <= now and (self.closes_at is None or self.closes_at > now)
+
+    def is_upcoming(self, now: datetime | None = None) -> bool:
+        return self.opens_at > (now or utcnow())
+
+    def totals_hidden(self, now: datetime | None = None) -> bool:
+        """Running totals stay hidden until the close date when the owner asked for it."""
+        return (self.kind == CampaignKind.CONSULTATION and self.hide_totals_until_close
+                and self.closes_at is not None and self.closes_at > (now or utcnow()))
+
+
+class CampaignFollow(db.Model):
+    __tablename__ = "campaign_follow"
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Tag(db.Model):
@@ -114,6 +141,7 @@ class Idea(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     deleted_at: Mapped[datetime | None]
+    hidden_at: Mapped[datetime | None]  # moderation (0005): hidden pending review, or removed
 
     author: Mapped[User] = relationship(lazy="raise")
     campaign: Mapped[Campaign] = relationship(lazy="raise")
@@ -184,6 +212,7 @@ class Comment(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     deleted_at: Mapped[datetime | None]
+    hidden_at: Mapped[datetime | None]  # moderation (0005): hidden pending review, or removed
 
     author: Mapped[User] = relationship(lazy="raise")
     idea: Mapped[Idea] = relationship(lazy="raise")

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ideaboard.extensions import db
 from ideaboard.models.accounts import User, open_enum, str_enum
 from ideaboard.models.base import utcnow
-from ideaboard.models.ideas import Idea, IdeaStatus
+from ideaboard.models.ideas import Campaign, Idea, IdeaStatus
 
 
 class EscalationReason(enum.StrEnum):
@@ -29,6 +29,23 @@ class SiteSettings(db.Model):
     review_sla_days: Mapped[int] = mapped_column(default=14)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # --- moderation and administration (0005_moderation); services/settings.py reads them.
+    # An empty (NULL) value means "use the configuration's value".
+    flag_threshold: Mapped[int] = mapped_column(default=3)  # distinct flaggers that hide
+    small_group_minimum: Mapped[int] = mapped_column(default=5)  # smallest group shown
+    allowed_signup_domains: Mapped[str | None] = mapped_column(Text)  # comma-separated
+    ratelimit_login: Mapped[str | None] = mapped_column(String(60))
+    ratelimit_signup: Mapped[str | None] = mapped_column(String(60))
+    ratelimit_post: Mapped[str | None] = mapped_column(String(60))
+    ratelimit_comment: Mapped[str | None] = mapped_column(String(60))
+    ratelimit_vote: Mapped[str | None] = mapped_column(String(60))
+    ratelimit_flag: Mapped[str | None] = mapped_column(String(60))
+    smtp_host: Mapped[str | None] = mapped_column(String(255))
+    smtp_port: Mapped[int | None]
+    smtp_security: Mapped[str | None] = mapped_column(String(10))  # starttls, ssl or none
+    smtp_username: Mapped[str | None] = mapped_column(String(255))
+    smtp_from: Mapped[str | None] = mapped_column(String(255))  # the password stays in config
+    # --- end moderation and administration
 
 
 class Escalation(db.Model):
@@ -115,6 +132,8 @@ class NotificationKind(enum.StrEnum):
     REPLY = "reply"
     QUEUE_NEW = "queue_new"
     QUEUE_OVERDUE = "queue_overdue"
+    CAMPAIGN_OUTCOME = "campaign_outcome"
+    CRITIQUE_ANSWERED = "critique_answered"
 
 
 class Notification(db.Model):
@@ -124,11 +143,13 @@ class Notification(db.Model):
     kind: Mapped[NotificationKind] = mapped_column(open_enum(NotificationKind))
     idea_id: Mapped[int | None] = mapped_column(ForeignKey("idea.id", ondelete="CASCADE"))
     comment_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id", ondelete="CASCADE"))
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
     status: Mapped[str | None] = mapped_column(String(20))  # the idea's status it announces
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
 
     idea: Mapped[Idea | None] = relationship(lazy="raise")
+    campaign: Mapped[Campaign | None] = relationship(lazy="raise")
 
     __table_args__ = (
         Index("ix_notification_user", "user_id", "id"),

@@ -9,10 +9,21 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Select, func, select, tuple_
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ideaboard.extensions import db
-from ideaboard.models import Comment, CommentVote, Idea, IdeaStatus, IdeaTag, Tag, User, Vote
+from ideaboard.models import (
+    Campaign,
+    CampaignKind,
+    Comment,
+    CommentVote,
+    Idea,
+    IdeaStatus,
+    IdeaTag,
+    Tag,
+    User,
+    Vote,
+)
 from ideaboard.models.base import utcnow
 
 SORTS = ("top", "hot", "new", "discussed")
@@ -59,8 +70,8 @@ def decode_cursor(sort: str, cursor: str | None) -> tuple | None:
 
 
 def listed_ideas() -> Select:
-    """Ideas that belong in public lists: not deleted."""
-    return select(Idea).where(Idea.deleted_at.is_(None))
+    """Ideas that belong in public lists: not deleted, not hidden by moderation."""
+    return select(Idea).where(Idea.deleted_at.is_(None), Idea.hidden_at.is_(None))
 
 
 def list_ideas(sort: str = "top", *, tag: str | None = None, campaign_id: int | None = None,
@@ -69,12 +80,15 @@ def list_ideas(sort: str = "top", *, tag: str | None = None, campaign_id: int | 
     """One page of ideas in a stable order, continuing after `cursor` (keyset, not OFFSET)."""
     sort = sort if sort in SORTS else "top"
     column = _SORT_COLUMNS[sort]
-    query = listed_ideas().options(joinedload(Idea.author), joinedload(Idea.campaign))
+    query = (listed_ideas().join(Campaign, Campaign.id == Idea.campaign_id)
+             .options(joinedload(Idea.author), contains_eager(Idea.campaign)))
     if tag:
         query = query.join(IdeaTag, IdeaTag.idea_id == Idea.id).join(
             Tag, Tag.id == IdeaTag.tag_id).where(Tag.name == tag)
     if campaign_id is not None:
         query = query.where(Idea.campaign_id == campaign_id)
+    else:  # consultation options are candidates, shown in their own campaign only
+        query = query.where(Campaign.kind != CampaignKind.CONSULTATION)
     if status is not None:
         query = query.where(Idea.status == status)
     after = decode_cursor(sort, cursor)
@@ -151,3 +165,22 @@ def home_counts() -> dict[str, int]:
         func.count().filter(Idea.decided_at >= quarter_start),
     ).select_from(Idea)).one()
     return {"ideas": row[0], "decided_quarter": row[1]}
+
+
+@dataclass
+class PublicActivity:
+    ideas: list[Idea]
+    idea_count: int
+    comment_count: int
+
+
+def public_activity(user: User, limit: int = 20) -> PublicActivity:
+    """What a person posted under their name. Anonymous posts never count here."""
+    named = (Idea.author_id == user.id, Idea.is_anonymous.is_(False), Idea.deleted_at.is_(None))
+    ideas = list(db.session.scalars(select(Idea).where(*named).options(
+        joinedload(Idea.campaign)).order_by(Idea.created_at.desc()).limit(limit)))
+    idea_count = db.session.scalar(select(func.count()).select_from(Idea).where(*named))
+    comment_count = db.session.scalar(select(func.count()).select_from(Comment).where(
+        Comment.author_id == user.id, Comment.is_anonymous.is_(False),
+        Comment.deleted_at.is_(None)))
+    return PublicActivity(ideas, idea_count, comment_count)

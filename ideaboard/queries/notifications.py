@@ -7,6 +7,9 @@ from sqlalchemy.orm import joinedload
 from ideaboard.extensions import db
 from ideaboard.models import Notification, NotificationPreference, User
 
+# What an inbox item points at, loaded with it so rendering issues no further queries.
+WITH_TARGETS = (joinedload(Notification.idea), joinedload(Notification.campaign))
+
 
 def unread_count(user: User | None) -> int:
     if user is None or not getattr(user, "is_authenticated", False):
@@ -17,7 +20,8 @@ def unread_count(user: User | None) -> int:
 
 def inbox(user: User, limit: int = 50, before_id: int | None = None) -> list[Notification]:
     query = (select(Notification).where(Notification.user_id == user.id)
-             .options(joinedload(Notification.idea)).order_by(Notification.id.desc())
+             .options(*WITH_TARGETS)
+             .order_by(Notification.id.desc())
              .limit(limit))
     if before_id:
         query = query.where(Notification.id < before_id)

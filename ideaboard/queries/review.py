@@ -1,10 +1,12 @@
 """The review queue, one item's review page, the decided list and an idea's public timeline."""
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask import has_app_context
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
@@ -25,6 +27,7 @@ from ideaboard.models import (
 )
 from ideaboard.models.base import utcnow
 from ideaboard.services.notifications import QUEUE_STATUSES
+from ideaboard.services.settings import small_group_minimum
 
 MIN_GROUP_SIZE = 5
 _WORD = re.compile(r"[A-Za-z]{4,}|[\u4e00-\u9fff]{2,}")
@@ -37,7 +40,7 @@ class QueueRow:
 
     @property
     def days_left(self) -> int:
-        return (self.escalation.due_at - utcnow()).days
+        return math.ceil((self.escalation.due_at - utcnow()).total_seconds() / 86400)
 
     @property
     def days_overdue(self) -> int:
@@ -119,12 +122,15 @@ class Breakdown:
 
 
 def fold_small_groups(groups: list[GroupSupport], other_name: str,
-                      minimum: int = MIN_GROUP_SIZE) -> Breakdown:
+                      minimum: int | None = None) -> Breakdown:
     """Show a group only with at least `minimum` voters; fold the rest into "other".
 
     If "other" itself would be smaller than the minimum (so it could be worked out by
-    subtraction), the smallest shown groups are folded into it too.
+    subtraction), the smallest shown groups are folded into it too. The minimum defaults to
+    the admins' setting (never below MIN_GROUP_SIZE).
     """
+    if minimum is None:  # moderation and administration (issue 7): the admin setting
+        minimum = small_group_minimum() if has_app_context() else MIN_GROUP_SIZE
     shown = sorted((g for g in groups if g.voters >= minimum), key=lambda g: -g.voters)
     other = GroupSupport(other_name, 0, 0)
     for group in groups:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import random
+import re
 from datetime import timedelta
 
 from sqlalchemy import func, select, update
@@ -10,6 +11,8 @@ from ideaboard import demo_content as content
 from ideaboard.database import write_transaction
 from ideaboard.extensions import db
 from ideaboard.models import (
+    Anonymity,
+    CampaignKind,
     Comment,
     Decision,
     Escalation,
@@ -24,6 +27,7 @@ from ideaboard.models.base import utcnow
 from ideaboard.models.ranking import hot_score
 from ideaboard.services import DomainError
 from ideaboard.services.accounts import create_user, ensure_departments
+from ideaboard.services.campaigns import create_campaign
 from ideaboard.services.comments import add_comment
 from ideaboard.services.ideas import post_idea, standing_campaign
 from ideaboard.services.review import change_status, claim, site_settings
@@ -81,8 +85,76 @@ def seed_demo(seed: int = 7) -> dict[str, int]:
             votes += 1
         comments += _seed_discussion(rng, idea, people, spec["lang"])
     decisions = _seed_leadership_answers(rng, people)
+    scenes = _seed_scenes(rng, people)
     return {"users": len(people), "ideas": len(content.IDEAS), "votes": votes,
-            "comments": comments, "decisions": decisions}
+            "comments": comments, "decisions": decisions, "campaigns": scenes}
+
+
+def _seed_scenes(rng: random.Random, people: list[User]) -> int:
+    """The source text's scenes: a consultation, a problem forum, an anonymous discussion."""
+    by_local = {user.email.split("@")[0]: user for user in people}
+    now = utcnow()
+    scene = content.SCENES["consultation"]
+    consultation = create_campaign(
+        by_local[scene["owner"]], title=scene["title"], description=scene["description"],
+        kind=CampaignKind.CONSULTATION, anonymity=Anonymity.OPTIONAL,
+        opens_at=now - timedelta(days=6), closes_at=now + timedelta(days=8),
+        promised_answer_at=now + timedelta(days=15))
+    for name, reason in scene["options"]:
+        option = post_idea(by_local[scene["owner"]], consultation, title=name, body=reason,
+                           tags=[])
+        for voter in rng.sample(people, k=rng.randint(12, 30)):
+            if voter.id != option.author_id:
+                cast_vote(voter, option.id, SUPPORT if rng.random() < 0.8 else OPPOSE)
+        _seed_discussion(rng, option, people, "zh" if re.search(r"[\u4e00-\u9fff]", name)
+                         else "en")
+    scene = content.SCENES["forum"]
+    forum = create_campaign(
+        by_local[scene["owner"]], title=scene["title"], description=scene["description"],
+        kind=CampaignKind.IDEAS, anonymity=Anonymity.OPTIONAL, opens_at=now - timedelta(days=40),
+        closes_at=now + timedelta(days=20), promised_answer_at=now + timedelta(days=30))
+    with write_transaction() as session:  # the launch ideas were posted in answer to it
+        session.execute(update(Idea).where(Idea.tag_names.contains("launches"))
+                        .values(campaign_id=forum.id))
+    scene = content.SCENES["discussion"]
+    discussion = create_campaign(
+        by_local[scene["owner"]], title=scene["title"], description=scene["description"],
+        kind=CampaignKind.DISCUSSION, anonymity=Anonymity.ANONYMOUS_ONLY,
+        opens_at=now - timedelta(days=3), closes_at=now + timedelta(days=25))
+    for title, body in scene["posts"]:
+        post = post_idea(rng.choice(people), discussion, title=title, body=body, tags=[])
+        for voter in rng.sample(people, k=rng.randint(5, 15)):
+            if voter.id != post.author_id:
+                cast_vote(voter, post.id, SUPPORT if rng.random() < 0.7 else OPPOSE)
+        _seed_discussion(rng, post, people, "zh" if re.search(r"[\u4e00-\u9fff]", title)
+                         else "en")
+    _seed_plan_review(rng, people, by_local)
+    return 4
+
+
+def _seed_plan_review(rng: random.Random, people: list[User], by_local: dict) -> None:
+    from ideaboard.models import Criterion, CritiqueStance, Section
+    from ideaboard.services.plans import post_critique, save_plan
+
+    scene = content.PLAN_SCENE
+    owner = by_local[scene["owner"]]
+    now = utcnow()
+    campaign = create_campaign(
+        owner, title=scene["title"], description=scene["description"],
+        kind=CampaignKind.PLAN_REVIEW, anonymity=Anonymity.OPTIONAL,
+        opens_at=now - timedelta(days=5), closes_at=now + timedelta(days=16))
+    plan = save_plan(owner, campaign, None, title="Sales East 2027",
+                     document=scene["document"], introduction="Introduction")
+    sections = list(db.session.scalars(select(Section).where(Section.plan_id == plan.id)
+                                       .order_by(Section.position)))
+    criteria = list(db.session.scalars(select(Criterion).where(Criterion.plan_id == plan.id)
+                                       .order_by(Criterion.position)))
+    for index, (stance, _lang, body, scores) in enumerate(scene["critiques"]):
+        section = sections[min(index + 1, len(sections) - 1)]
+        ratings = {criteria[k].id: v for k, v in scores.items() if k < len(criteria)}
+        post_critique(rng.choice([u for u in people if u.id != owner.id]), campaign, section,
+                      stance=CritiqueStance(stance), body=body, ratings=ratings,
+                      anonymous=index % 2 == 1)
 
 
 DEMO_PLAN = ["accepted", "declined", "accepted", "in_progress", "needs_info", "done",

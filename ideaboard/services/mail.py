@@ -11,17 +11,18 @@ from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import force_locale
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import joinedload
 
 from ideaboard.database import write_transaction
 from ideaboard.extensions import db
 from ideaboard.models import Notification, OutboxMessage, User
 from ideaboard.models.base import utcnow
 from ideaboard.permissions import is_leader
+from ideaboard.queries.notifications import WITH_TARGETS
 from ideaboard.queries.review import queue_counts
+from ideaboard.services.settings import mail_config
 
 CLAIM_SECONDS = 300
 MAX_BACKOFF_MINUTES = 6 * 60
@@ -60,7 +61,7 @@ def claim_batch(worker: str, limit: int) -> list[int]:
 
 
 def render_message(message: OutboxMessage) -> EmailMessage:
-    config = current_app.config
+    config = mail_config()  # SMTP settings from the admin page, else config
     user = db.session.get(User, message.user_id)
     context = {"user": user, "base_url": config["BASE_URL"].rstrip("/")}
     with force_locale(user.locale or config["BABEL_DEFAULT_LOCALE"]):
@@ -68,7 +69,7 @@ def render_message(message: OutboxMessage) -> EmailMessage:
             since = user.last_digest_at - timedelta(days=1) if user.last_digest_at else None
             query = (select(Notification).where(Notification.user_id == user.id,
                                                 Notification.read_at.is_(None))
-                     .options(joinedload(Notification.idea)).order_by(Notification.id.desc())
+                     .options(*WITH_TARGETS).order_by(Notification.id.desc())
                      .limit(50))
             if since is not None:
                 query = query.where(Notification.created_at > since)
@@ -78,7 +79,7 @@ def render_message(message: OutboxMessage) -> EmailMessage:
         else:
             notification = db.session.scalar(
                 select(Notification).where(Notification.id == message.notification_id)
-                .options(joinedload(Notification.idea)))
+                .options(*WITH_TARGETS))
             context["item"] = notification
             template = "email/notification"
         subject = render_template(f"{template}_subject.txt", **context).strip()
@@ -93,7 +94,7 @@ def render_message(message: OutboxMessage) -> EmailMessage:
 
 
 def _smtp() -> smtplib.SMTP:
-    config = current_app.config
+    config = mail_config()  # SMTP settings from the admin page, else config
     timeout = config["MAIL_TIMEOUT"]
     if config["MAIL_USE_SSL"]:
         client = smtplib.SMTP_SSL(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=timeout)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import (
     Select,
     and_,
@@ -21,7 +20,7 @@ from sqlalchemy import (
     union,
     update,
 )
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from ideaboard.extensions import db
 from ideaboard.models import (
@@ -38,12 +37,14 @@ from ideaboard.models import (
     Vote,
 )
 from ideaboard.models.base import utcnow
+from ideaboard.queries.notifications import WITH_TARGETS
+from ideaboard.services.settings import mail_config
 
 QUEUE_STATUSES = (IdeaStatus.ESCALATED, IdeaStatus.UNDER_REVIEW)
 
 
 def mail_enabled() -> bool:
-    return bool(current_app.config.get("MAIL_SERVER"))
+    return bool(mail_config().get("MAIL_SERVER"))  # admin-set SMTP server, else config
 
 
 def idea_audience(idea_id: int, author_id: int) -> Select:
@@ -66,26 +67,30 @@ def _opted_out(kind: NotificationKind, channel) -> object:
 
 def fan_out(session: Session, kind: NotificationKind, audience: Select, *,
             idea_id: int | None = None, comment_id: int | None = None,
-            status: str | None = None, exclude_user_id: int | None = None) -> None:
+            status: str | None = None, exclude_user_id: int | None = None,
+            campaign_id: int | None = None) -> None:
     """Write inbox items (and outbox e-mails) for everyone in `audience` who wants them."""
     now = utcnow()
     audience = audience.subquery()
     recipients = (
         select(User.id, literal(kind.value), literal(idea_id), literal(comment_id),
-               literal(status), literal(now))
+               literal(campaign_id), literal(status), literal(now))
         .join(audience, audience.c.user_id == User.id)
         .where(User.deactivated_at.is_(None),
                not_(_opted_out(kind, NotificationPreference.in_app))))
     if exclude_user_id is not None:
         recipients = recipients.where(User.id != exclude_user_id)
     session.execute(insert(Notification).from_select(
-        ["user_id", "kind", "idea_id", "comment_id", "status", "created_at"], recipients))
+        ["user_id", "kind", "idea_id", "comment_id", "campaign_id", "status", "created_at"],
+        recipients))
     if not mail_enabled():
         return
     batch = select(Notification.user_id, Notification.id, literal("notification"),
                    literal(now), literal(now)).join(User, User.id == Notification.user_id).where(
         Notification.kind == kind, Notification.created_at == now,
         Notification.idea_id.is_(None) if idea_id is None else Notification.idea_id == idea_id,
+        Notification.campaign_id.is_(None) if campaign_id is None
+        else Notification.campaign_id == campaign_id,
         User.email_digest.is_(False), not_(_opted_out(kind, NotificationPreference.email)))
     session.execute(insert(OutboxMessage).from_select(
         ["user_id", "notification_id", "kind", "created_at", "send_after"], batch))
@@ -152,7 +157,7 @@ def mark_read(user: User, notification_id: int | None = None) -> Notification | 
         return None
     return db.session.scalar(select(Notification).where(Notification.id == notification_id,
                                                         Notification.user_id == user.id)
-                             .options(joinedload(Notification.idea)))
+                             .options(*WITH_TARGETS))
 
 
 def save_preferences(user: User, choices: dict[NotificationKind, tuple[bool, bool]],

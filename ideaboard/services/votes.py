@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, insert, select, update
 
 from ideaboard.database import write_transaction
-from ideaboard.models import Comment, CommentVote, Idea, Vote
+from ideaboard.models import Campaign, CampaignKind, Comment, CommentVote, Idea, Vote
 from ideaboard.models.base import utcnow
 from ideaboard.models.ranking import hot_score, wilson_lower_bound
 from ideaboard.services import InvalidInput, NotAllowed, NotFound
@@ -42,17 +42,21 @@ def cast_vote(user, idea_id: int, value: int) -> VoteResult:
         raise InvalidInput(_l("Unknown vote."))
     with write_transaction() as session:
         row = session.execute(
-            select(Idea.author_id, Idea.deleted_at, Idea.supporters, Idea.opposers, Idea.score)
-            .where(Idea.id == idea_id).with_for_update()).one_or_none()
+            select(Idea.author_id, Idea.deleted_at, Idea.supporters, Idea.opposers, Idea.score,
+                   Campaign.kind, Campaign.opens_at, Campaign.closes_at)
+            .join(Campaign, Campaign.id == Idea.campaign_id)
+            .where(Idea.id == idea_id).with_for_update(of=Idea)).one_or_none()
         if row is None or row.deleted_at is not None:
             raise NotFound(_l("This idea no longer exists."))
         if row.author_id == user.id:
             raise NotAllowed(_l("You cannot vote on your own idea."))
+        now = utcnow()
+        if row.opens_at > now or (row.closes_at is not None and row.closes_at <= now):
+            raise NotAllowed(_l("This campaign is closed: its votes are final."))
         old = session.scalar(select(Vote.value).where(Vote.idea_id == idea_id,
                                                        Vote.user_id == user.id)) or RETRACT
         if old == value:
             return VoteResult(value, row.supporters, row.opposers, row.score)
-        now = utcnow()
         if old == RETRACT:
             session.execute(insert(Vote).values(idea_id=idea_id, user_id=user.id, value=value,
                                                 created_at=now, updated_at=now))
@@ -69,7 +73,9 @@ def cast_vote(user, idea_id: int, value: int) -> VoteResult:
         score = wilson_lower_bound(supporters, supporters + opposers)
         session.execute(update(Idea).where(Idea.id == idea_id)
                         .values(score=score, hot=hot_score(score, created_at)))
-        escalated = d_support > 0 and escalate_if_due(session, idea_id, supporters, score)
+        # consultation options are answered by the campaign's outcome, not the review queue
+        escalated = (d_support > 0 and row.kind != CampaignKind.CONSULTATION
+                     and escalate_if_due(session, idea_id, supporters, score))
     return VoteResult(value, supporters, opposers, score, escalated)
 
 

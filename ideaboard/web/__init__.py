@@ -9,16 +9,23 @@ def register_blueprints(app: Flask) -> None:
         account,
         admin,
         auth,
+        campaigns,
+        discovery,
         errors,
         ideas,
         main,
+        moderation,
         notifications,
+        plans,
         review,
         templating,
     )
 
     templating.init_templating(app)
     errors.register_error_handlers(app)
-    for blueprint in (main.bp, auth.bp, ideas.bp, review.bp, notifications.bp, account.bp,
-                      admin.bp):
+    for blueprint in (main.bp, auth.bp, ideas.bp, campaigns.bp, review.bp, notifications.bp,
+                      account.bp, admin.bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(discovery.bp)
+    app.register_blueprint(plans.bp)
+    app.register_blueprint(moderation.bp)  # flags, notices (issue 7)

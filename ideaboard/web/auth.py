@@ -1,7 +1,7 @@
 """Sign in, sign out and sign up (open domains or invitation)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -21,6 +21,7 @@ from ideaboard.services.accounts import (
     register_user,
     start_login_session,
 )
+from ideaboard.services.settings import rate_limit, signup_domains  # admin-set, else config
 from ideaboard.web.redirects import redirect_next
 
 bp = Blueprint("auth", __name__)
@@ -38,7 +39,7 @@ def _sign_in(user, remember: bool) -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
+@limiter.limit(lambda: rate_limit("login"), methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect_next(request.args.get("next"))
@@ -70,7 +71,7 @@ def logout():
 
 @bp.route("/signup", methods=["GET", "POST"])
 @bp.route("/signup/<token>", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_SIGNUP"], methods=["POST"])
+@limiter.limit(lambda: rate_limit("signup"), methods=["POST"])
 def signup(token: str | None = None):
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -86,7 +87,7 @@ def signup(token: str | None = None):
                 display_name=form.display_name.data,
                 department_id=form.department_id.data or None, level=Level(form.level.data),
                 locale=form.locale.data, invite_token=token,
-                allowed_domains=current_app.config["ALLOWED_SIGNUP_DOMAINS"])
+                allowed_domains=signup_domains())
         except DomainError as refused:
             form.email.errors.append(str(refused))
         else:
@@ -94,4 +95,4 @@ def signup(token: str | None = None):
             flash(_("Welcome to Ideaboard, %(name)s.", name=user.display_name), "success")
             return redirect(url_for("main.home"))
     return render_template("auth/signup.html", form=form, invite=invite,
-                           domains=current_app.config["ALLOWED_SIGNUP_DOMAINS"])
+                           domains=signup_domains())

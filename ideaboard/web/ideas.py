@@ -21,6 +21,8 @@ from ideaboard.forms.ideas import CommentEditForm, CommentForm, HelpfulForm, Ide
 from ideaboard.forms.review import PullForm
 from ideaboard.models import Comment, Idea, IdeaStatus, Stance
 from ideaboard.permissions import can_edit_comment, can_edit_idea
+from ideaboard.queries.campaigns import campaign_by_slug
+from ideaboard.queries.discovery import STATUS_CHOICES, campaign_choices, is_following_tag
 from ideaboard.queries.ideas import (
     SORTS,
     comment_by_public_id,
@@ -33,7 +35,9 @@ from ideaboard.queries.ideas import (
 )
 from ideaboard.queries.review import decided as decided_ideas
 from ideaboard.queries.review import escalation_for, is_following, timeline
+from ideaboard.search.query import similar_ideas
 from ideaboard.services import DomainError
+from ideaboard.services.campaigns import can_post_in
 from ideaboard.services.comments import add_comment, delete_comment, edit_comment
 from ideaboard.services.ideas import (
     delete_idea,
@@ -43,6 +47,7 @@ from ideaboard.services.ideas import (
     standing_campaign,
 )
 from ideaboard.services.review import follow_idea
+from ideaboard.services.settings import rate_limit  # admin-set limits, else config
 from ideaboard.services.votes import OPPOSE, RETRACT, SUPPORT, cast_vote, mark_helpful
 from ideaboard.text import render_markdown
 from ideaboard.web.redirects import is_safe_next
@@ -81,21 +86,30 @@ def index():
     sort = request.args.get("sort", "top")
     if sort not in SORTS:
         sort = "top"
-    page = list_ideas(sort, tag=request.args.get("tag") or None, cursor=request.args.get("after"),
+    tag = request.args.get("tag") or None
+    page = list_ideas(sort, tag=tag, cursor=request.args.get("after"),
                       status=status_filter(request.args.get("status")),
+                      campaign_id=request.args.get("campaign", type=int),
                       limit=current_app.config["PAGE_SIZE"])
     return render_template("ideas/index.html", page=page, tags=popular_tags(),
-                           my_votes=votes_by_user(current_user, [i.id for i in page.items]))
+                           my_votes=votes_by_user(current_user, [i.id for i in page.items]),
+                           statuses=STATUS_CHOICES, campaigns=campaign_choices(),
+                           following_tag=is_following_tag(current_user, tag))
 
 
 @bp.route("/ideas/new", methods=["GET", "POST"])
 @login_required
-@limiter.limit(lambda: current_app.config["RATELIMIT_POST"], methods=["POST"],
+@limiter.limit(lambda: rate_limit("post"), methods=["POST"],
                exempt_when=lambda: "preview" in request.form)
 def compose():
-    campaign = standing_campaign()
+    slug = request.values.get("campaign")
+    campaign = (campaign_by_slug(slug) if slug else None) or standing_campaign()
+    if not can_post_in(current_user, campaign):
+        flash(_("This campaign is not taking new posts."), "warning")
+        return redirect(url_for("campaigns.show", slug=campaign.slug))
     form = IdeaForm()
     preview_html = None
+    similar = []
     if form.validate_on_submit():
         try:
             tags = normalise_tags(form.tags.data or "")
@@ -106,10 +120,11 @@ def compose():
                 flash(_("Your idea is published. Colleagues can now support it."), "success")
                 return redirect(url_for("ideas.show", public_id=idea.public_id))
             preview_html = render_markdown(form.body.data or "")
+            similar = similar_ideas(form.title.data, tags)
         except DomainError as refused:
             form.title.errors.append(str(refused))
     return render_template("ideas/compose.html", form=form, campaign=campaign,
-                           preview_html=preview_html)
+                           preview_html=preview_html, similar=similar)
 
 
 @bp.post("/ideas/preview")
@@ -187,7 +202,7 @@ def delete(public_id: str):
 
 @bp.post("/ideas/<public_id>/vote")
 @login_required
-@limiter.limit(lambda: current_app.config["RATELIMIT_VOTE"])
+@limiter.limit(lambda: rate_limit("vote"))
 def vote(public_id: str):
     idea = load_idea(public_id)
     form = VoteForm()
@@ -201,6 +216,8 @@ def vote(public_id: str):
         flash(str(refused), "warning")
         return redirect(url_for("ideas.show", public_id=public_id))
     if wants_json():
+        if idea.campaign.totals_hidden():  # anti-herding: the count stays hidden, even here
+            return jsonify(value=result.value)
         return jsonify(value=result.value, supporters=result.supporters,
                        opposers=result.opposers, score=round(result.score, 3))
     back = request.form.get("next")
@@ -209,7 +226,7 @@ def vote(public_id: str):
 
 @bp.post("/ideas/<public_id>/comments")
 @login_required
-@limiter.limit(lambda: current_app.config["RATELIMIT_COMMENT"])
+@limiter.limit(lambda: rate_limit("comment"))
 def comment(public_id: str):
     idea = load_idea(public_id)
     form = CommentForm()
@@ -262,7 +279,7 @@ def delete_comment_action(public_id: str):
 
 @bp.post("/comments/<public_id>/helpful")
 @login_required
-@limiter.limit(lambda: current_app.config["RATELIMIT_VOTE"])
+@limiter.limit(lambda: rate_limit("vote"))
 def helpful(public_id: str):
     comment = load_comment(public_id)
     form = HelpfulForm()

@@ -4,8 +4,17 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, session
 from flask_login import current_user
 
+from ideaboard.extensions import db
 from ideaboard.forms.auth import LanguageForm
-from ideaboard.queries.ideas import home_counts, list_ideas, popular_tags, votes_by_user
+from ideaboard.models import User
+from ideaboard.queries.campaigns import open_campaigns
+from ideaboard.queries.ideas import (
+    home_counts,
+    list_ideas,
+    popular_tags,
+    public_activity,
+    votes_by_user,
+)
 from ideaboard.queries.review import queue_counts
 from ideaboard.services.accounts import set_locale
 from ideaboard.web.redirects import redirect_next
@@ -18,7 +27,7 @@ def home():
     top = list_ideas("top", limit=5)
     hot = list_ideas("hot", limit=5)
     idea_ids = [idea.id for idea in top.items + hot.items]
-    return render_template("main/home.html", top=top, hot=hot,
+    return render_template("main/home.html", top=top, hot=hot, campaigns=open_campaigns(),
                            counts=home_counts() | queue_counts(),
                            tags=popular_tags(), my_votes=votes_by_user(current_user, idea_ids))
 
@@ -36,3 +45,11 @@ def change_language():
         else:
             session.pop("locale", None)
     return redirect_next(form.next.data)
+
+
+@bp.get("/people/<int:user_id>")
+def person(user_id: int):
+    """A colleague's public profile: only what they posted under their name."""
+    person = db.get_or_404(User, user_id)
+    return render_template("main/person.html", person=person,
+                           activity=public_activity(person))

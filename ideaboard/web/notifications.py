@@ -32,6 +32,8 @@ def open_item(notification_id: int):
     item = mark_read(current_user, notification_id)
     if item is None:
         abort(404)
+    if item.campaign is not None:
+        return redirect(url_for("campaigns.show", slug=item.campaign.slug, _anchor="outcome"))
     if item.idea is None:
         return redirect(url_for("notifications.inbox"))
     anchor = "discussion" if item.comment_id else "timeline"

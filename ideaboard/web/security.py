@@ -1,7 +1,7 @@
 """Login, security headers, caching rules and per-request SQL accounting."""
 from __future__ import annotations
 
-from flask import Flask, g, has_request_context
+from flask import Flask, g, has_request_context, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import event
@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 
 from ideaboard.extensions import login_manager, talisman
 
+STATIC_ENDPOINTS = {"static", "bootstrap.static"}
 CONTENT_SECURITY_POLICY = {
     "default-src": "'self'",
     "img-src": "'self' data:",
@@ -52,7 +53,7 @@ def init_security(app: Flask) -> None:
 
     @app.after_request
     def _signed_in_pages_are_private(response):
-        if current_user.is_authenticated:
+        if request.endpoint not in STATIC_ENDPOINTS and current_user.is_authenticated:
             response.headers["Cache-Control"] = "no-store"
             response.vary.add("Cookie")
         if app.config["SQL_COUNT_HEADER"]:

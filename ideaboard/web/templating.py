@@ -59,8 +59,10 @@ def init_templating(app: Flask) -> None:
             return {}
         return {
             "unread_count": unread_count(current_user),
-            "action_form": ActionForm(),
-            "language_form": LanguageForm(),
+            # formdata=None: these only render a token, and must not read request.form
+            # again (an oversized body would fail the error page that reports it)
+            "action_form": ActionForm(formdata=None),
+            "language_form": LanguageForm(formdata=None),
             "current_locale": str(get_locale() or "en"),
         }
 

@@ -30,8 +30,10 @@
                         (kind === "oppose" && result.data.value === -1);
         input.value = pressed ? "retract" : kind;
         voteForm.querySelector("button").setAttribute("aria-pressed", pressed ? "true" : "false");
-        voteForm.querySelector("[data-count]").textContent =
-          kind === "support" ? result.data.supporters : result.data.opposers;
+        const counter = voteForm.querySelector("[data-count]");
+        if (counter && result.data.supporters !== undefined) {
+          counter.textContent = kind === "support" ? result.data.supporters : result.data.opposers;
+        }
       });
     }).catch(function () { box.classList.remove("is-busy"); form.submit(); });
   });
@@ -82,4 +84,104 @@
       }, 400);
     });
   });
+})();
+
+// Similar ideas under the title while composing. The server's section (the preview step's
+// list, outside the compose form) is copied under the title and refreshed as the author
+// types. Forms cannot nest, so there "Support this instead" is a button that posts to the
+// same vote route with the page's CSRF token; without JavaScript the preview step's forms do.
+(function () {
+  "use strict";
+  const source = document.querySelector("[data-similar]");
+  const form = document.querySelector("[data-compose]");
+  if (!source || !form) return;
+  const title = form.querySelector("input[name=title]");
+  const tags = form.querySelector("input[name=tags]");
+  const token = form.querySelector("input[name=csrf_token]");
+  if (!title || !token) return;
+
+  const live = source.cloneNode(true);
+  live.removeAttribute("data-similar");
+  live.hidden = true;
+  live.querySelector("h2").id = "similar-live-heading";
+  live.setAttribute("aria-labelledby", "similar-live-heading");
+  const list = live.querySelector("[data-similar-list]");
+  list.replaceChildren();
+  (title.closest(".field") || title).insertAdjacentElement("afterend", live);
+
+  function element(tag, attributes, text) {
+    const node = document.createElement(tag);
+    Object.keys(attributes || {}).forEach(function (name) { node.setAttribute(name, attributes[name]); });
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function item(idea) {
+    const li = element("li", { class: "similar-item" });
+    li.appendChild(element("a", { class: "similar-link", href: idea.url }, idea.title));
+    li.appendChild(element("span", { class: "status status-" + idea.status }, idea.status_label));
+    const count = element("span", { class: "vote-count" });
+    if (idea.supporters !== null) {
+      count.appendChild(element("span", { "aria-hidden": "true" }, "▲ "));
+      count.appendChild(element("span", { "data-count": "support" }, String(idea.supporters)));
+      count.appendChild(element("span", { class: "visually-hidden" }, " " + source.dataset.labelSupporters));
+    }
+    if (!idea.can_support) {
+      count.classList.add("muted");
+      li.appendChild(count);
+      return li;
+    }
+    const button = element("button", { type: "button", class: "btn btn-sm btn-outline-primary support-instead",
+                                       "aria-pressed": "false", "data-vote-url": idea.vote_url },
+                           source.dataset.labelSupport + " ");
+    button.appendChild(count);
+    li.appendChild(button);
+    return li;
+  }
+
+  list.addEventListener("click", function (event) {
+    const button = event.target.closest("button[data-vote-url]");
+    if (!button) return;
+    const supported = button.getAttribute("aria-pressed") === "true";
+    const data = new FormData();
+    data.append("csrf_token", token.value);
+    data.append("value", supported ? "retract" : "support");
+    button.disabled = true;
+    fetch(button.dataset.voteUrl, { method: "POST", body: data, credentials: "same-origin",
+                                    headers: { Accept: "application/json" } })
+      .then(function (response) {
+        return response.json().then(function (result) { return { ok: response.ok, data: result }; });
+      })
+      .then(function (result) {
+        button.disabled = false;
+        if (!result.ok) { window.alert(result.data.error || result.data.detail); return; }
+        button.setAttribute("aria-pressed", result.data.value === 1 ? "true" : "false");
+        const counter = button.querySelector("[data-count]");
+        if (counter && result.data.supporters !== undefined) counter.textContent = result.data.supporters;
+      })
+      .catch(function () { button.disabled = false; });
+  });
+
+  let timer = null;
+  let latest = 0;
+  function refresh() {
+    const text = title.value.trim();
+    const ticket = ++latest;
+    if (text.length < 2) { live.hidden = true; list.replaceChildren(); return; }
+    const query = new URLSearchParams({ title: text, tags: tags ? tags.value : "" });
+    fetch(source.dataset.similarUrl + "?" + query.toString(),
+          { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (response) { return response.json(); })
+      .then(function (data) {
+        if (ticket !== latest) return;  // the answer to an older keystroke
+        const ideas = data.ideas || [];
+        list.replaceChildren.apply(list, ideas.map(item));
+        live.hidden = ideas.length === 0;
+        source.hidden = true;  // the live list under the title replaces the preview step's
+      })
+      .catch(function () { /* suggestions are a nicety; composing goes on without them */ });
+  }
+  function later() { clearTimeout(timer); timer = setTimeout(refresh, 350); }
+  title.addEventListener("input", later);
+  if (tags) tags.addEventListener("change", later);
 })();

@@ -1,0 +1,115 @@
+-- One wrk script for every scenario; bench/run.py chooses with environment variables:
+--   BENCH_MODE      hello | get | vote | comment | mixed
+--   BENCH_SCENARIO  which entry of data.paths (and data.readers) a `get` reads
+--   BENCH_DATA      a Lua file returning the signed-in users, target ideas and paths
+-- Each request goes out as a random signed-in user with that user's session cookie and
+-- CSRF token. done() prints one line: BENCH_RESULT {json}.
+
+local mode = os.getenv("BENCH_MODE") or "hello"
+local scenario = os.getenv("BENCH_SCENARIO") or mode
+local data = dofile(os.getenv("BENCH_DATA"))
+local user_agent = data.user_agent
+local paths = data.paths[scenario] or data.paths.mixed
+local readers = data.readers[scenario] or data.users
+
+local threads = {}
+local next_thread_id = 1
+
+function setup(thread)
+  thread:set("thread_id", next_thread_id)
+  next_thread_id = next_thread_id + 1
+  table.insert(threads, thread)
+end
+
+function init(args)
+  math.randomseed(os.time() * 1000 + thread_id * 7919)
+  failures = 0
+end
+
+local function pick(list)
+  return list[math.random(#list)]
+end
+
+local function get(path, user)
+  return wrk.format("GET", path, {["User-Agent"] = user_agent, ["Cookie"] = user.cookie})
+end
+
+local function post(path, user, body, accept)
+  return wrk.format("POST", path, {
+    ["User-Agent"] = user_agent,
+    ["Cookie"] = user.cookie,
+    ["Content-Type"] = "application/x-www-form-urlencoded",
+    ["Accept"] = accept,
+  }, "csrf_token=" .. user.csrf .. "&" .. body)
+end
+
+-- An idea the user did not write (the app refuses votes on one's own idea).
+local function target_for(user)
+  local idea = pick(data.ideas)
+  for _ = 1, 10 do
+    if idea.author ~= user.id then break end
+    idea = pick(data.ideas)
+  end
+  return idea
+end
+
+local function vote()
+  local user = pick(data.users)
+  local idea = target_for(user)
+  return post("/ideas/" .. idea.id .. "/vote", user, "value=" .. pick(data.vote_values),
+              "application/json")
+end
+
+local function comment()
+  local user = pick(data.users)
+  local idea = target_for(user)
+  return post("/ideas/" .. idea.id .. "/comments", user,
+              "stance=" .. pick(data.stances) .. "&body=" .. pick(data.comment_bodies),
+              "text/html")
+end
+
+local function read()
+  return get(pick(paths), pick(readers))
+end
+
+local builders = {
+  hello = function() return wrk.format("GET", "/", {["User-Agent"] = user_agent}) end,
+  get = read,
+  vote = vote,
+  comment = comment,
+  mixed = function()
+    local roll = math.random(100)
+    if roll <= data.mix.comment then return comment() end
+    if roll <= data.mix.comment + data.mix.vote then return vote() end
+    return read()
+  end,
+}
+request = builders[mode]
+
+-- 2xx and 3xx are success, except redirects that mean the app refused the request:
+-- to the sign-in page (session lost) or back to the discussion (comment not accepted).
+function response(status, headers, body)
+  if status >= 400 then
+    failures = failures + 1
+  elseif status >= 300 then
+    local location = headers["Location"] or headers["location"] or ""
+    if location:find("/login", 1, true) or location:find("#discussion", 1, true) then
+      failures = failures + 1
+    end
+  end
+end
+
+function done(summary, latency, requests)
+  local failed = 0
+  for _, thread in ipairs(threads) do
+    failed = failed + (thread:get("failures") or 0)
+  end
+  local e = summary.errors
+  local socket_errors = e.connect + e.read + e.write + e.timeout
+  io.write(string.format(
+    'BENCH_RESULT {"requests":%d,"duration_s":%.3f,"http_errors":%d,"socket_errors":%d,' ..
+    '"errors":%d,"p50_ms":%.3f,"p90_ms":%.3f,"p99_ms":%.3f,"max_ms":%.3f}\n',
+    summary.requests, summary.duration / 1e6, failed, socket_errors, failed + socket_errors,
+    latency:percentile(50) / 1000, latency:percentile(90) / 1000,
+    latency:percentile(99) / 1000, latency.max / 1000))
+end

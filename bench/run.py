@@ -1,0 +1,886 @@
+"""Load benchmark: the app and a bare Flask "hello" under the production gunicorn config.
+
+    python -m bench.run --tier S|M [--db sqlite|postgres] [--smoke] [--only top,vote]
+
+Builds (or reuses) the tier's dataset, runs every scenario with wrk at 16 and 4
+connections, checks the database after each write scenario, and writes the table to
+bench/results/. Everything listens on 127.0.0.1 and is stopped at the end. See
+bench/README.md for what each scenario measures and how to read the table.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import random
+import re
+import runpy
+import shlex
+import shutil
+import signal
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing, contextmanager, suppress
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import quote, quote_plus, urlencode, urlsplit
+
+from sqlalchemy import create_engine, make_url, select
+
+from bench.dataset import (
+    BENCH_EMAIL,
+    BENCH_PASSWORD,
+    DATA_DIR,
+    TIERS,
+    Phrases,
+    bench_app,
+    consistency_problems,
+    default_database_url,
+    ensure_dataset,
+    sqlite_path,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DIR = ROOT / "bench"
+RESULTS_DIR = BENCH_DIR / "results"
+LUA_SCRIPT = BENCH_DIR / "lua" / "scenario.lua"
+GUNICORN_CONF = ROOT / "gunicorn.conf.py"
+GUNICORN = Path(sys.executable).parent / "gunicorn"
+SECRET_KEY = "bench-run-" + "9b1e4c7a2f6d3e80" * 3
+USER_AGENT = "ideaboard-bench"
+CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+LOCKED = "database is locked"
+
+CONNECTIONS = (16, 4)
+WARMUP_SECONDS, RUN_SECONDS, RUNS = 2, 10, 3
+SMOKE_CONNECTIONS, SMOKE_SECONDS = (4,), 2
+SIGNED_IN_USERS, SIGNED_IN_LEADERS = 200, 10
+SMOKE_USERS, SMOKE_LEADERS = 30, 3
+DEEP_POSITION = 30_000  # ~1000 pages of 30 into the top order (less on small tiers)
+WRITE_TARGETS = 5_000  # votes and comments go to the top ideas
+MIX = {"vote": 8, "comment": 2}  # percent; the remaining 90 % read top, detail and deep
+SEARCH_TERMS = ("供应链", "meetings")
+PG_PORT = 55433
+PG_DATABASE = "ideaboard_bench"
+
+
+# --- scenarios ------------------------------------------------------------------------------
+
+@dataclass
+class Context:
+    """What scenarios need to know about the running bench."""
+    detail_public_id: str
+    deep_path: str
+    deep_page: int
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    measures: str
+    mode: str  # what bench/lua/scenario.lua sends: hello | get | vote | comment | mixed
+    server: str = "app"
+    writes: bool = False
+    paths: Callable[[Context], list[str]] | None = None  # for mode "get"
+    readers: str = "users"  # or "leaders"
+    probe: str | None = None  # GET path: a 404 means the route does not exist yet
+
+
+SCENARIOS = [
+    Scenario("hello", "bare Flask under the same gunicorn: the ceiling", "hello",
+             server="hello"),
+    Scenario("top", "first page of GET /ideas?sort=top", "get",
+             paths=lambda ctx: ["/ideas?sort=top"]),
+    Scenario("deep", "a keyset page deep in the top order", "get",
+             paths=lambda ctx: [ctx.deep_path]),
+    Scenario("detail", "GET /ideas/<id> of the idea with 50 threaded comments", "get",
+             paths=lambda ctx: [f"/ideas/{ctx.detail_public_id}"]),
+    Scenario("search", "GET /search with a Chinese and an English term", "get",
+             paths=lambda ctx: [f"/search?q={quote(term)}" for term in SEARCH_TERMS],
+             probe=f"/search?q={quote(SEARCH_TERMS[0])}"),
+    Scenario("review", "GET /review, the leaders' queue", "get", readers="leaders",
+             paths=lambda ctx: ["/review"], probe="/review"),
+    Scenario("vote", "POST /ideas/<id>/vote: new votes, changes and retractions", "vote",
+             writes=True),
+    Scenario("comment", "POST /ideas/<id>/comments with a stance", "comment", writes=True),
+    Scenario("mixed", "90 % top/detail/deep reads, 8 % votes, 2 % comments", "mixed",
+             writes=True),
+]
+
+
+@dataclass(frozen=True)
+class Goal:
+    scenario: str
+    label: str
+    check: Callable[[dict], bool | None]  # given the scenario's 16-connection row
+
+
+GOAL_CONNECTIONS = 16
+GOALS = [
+    Goal("top", "top ≥ 0.30× hello", lambda r: r["ratio"] >= 0.30),
+    Goal("top", "top p99 ≤ 60 ms", lambda r: r["p99_ms"] <= 60),
+    Goal("deep", "deep ≥ 0.9× top", lambda r: r["ratio_to_top"] >= 0.9),
+    Goal("detail", "detail ≥ 0.15× hello", lambda r: r["ratio"] >= 0.15),
+    Goal("search", "search ≥ 0.10× hello", lambda r: r["ratio"] >= 0.10),
+    Goal("search", "search p99 ≤ 150 ms", lambda r: r["p99_ms"] <= 150),
+    Goal("review", "review ≥ 0.15× hello", lambda r: r["ratio"] >= 0.15),
+    Goal("vote", "vote ≥ 0.15× hello", lambda r: r["ratio"] >= 0.15),
+    Goal("vote", "vote p99 ≤ 100 ms", lambda r: r["p99_ms"] <= 100),
+    Goal("vote", "vote: 0 errors", lambda r: r["errors"] == 0),
+    Goal("vote", "vote: tallies exact", lambda r: r.get("tallies_exact")),
+]
+
+
+# --- plain HTTP -----------------------------------------------------------------------------
+
+@dataclass
+class Reply:
+    status: int
+    headers: http.client.HTTPMessage
+    body: str
+
+
+def http_request(port: int, method: str, path: str, *, cookie: str = "",
+                 form: dict | None = None, accept: str = "text/html") -> Reply:
+    headers = {"User-Agent": USER_AGENT, "Accept": accept}
+    if cookie:
+        headers["Cookie"] = cookie
+    body = None
+    if form is not None:
+        body = urlencode(form)
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request(method, path, body=body, headers=headers)
+        response = conn.getresponse()
+        return Reply(response.status, response.headers,
+                     response.read().decode("utf-8", "replace"))
+    finally:
+        conn.close()
+
+
+@dataclass
+class SignedIn:
+    user_id: int
+    cookies: dict[str, str] = field(default_factory=dict)
+    csrf: str = ""
+
+    @property
+    def cookie(self) -> str:
+        return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+
+    def remember(self, reply: Reply) -> None:
+        for header in reply.headers.get_all("Set-Cookie") or []:
+            name, _, value = header.split(";", 1)[0].partition("=")
+            self.cookies[name.strip()] = value.strip()
+        if match := CSRF_PATTERN.search(reply.body):
+            self.csrf = match.group(1)
+
+
+def sign_in(port: int, user_id: int) -> SignedIn:
+    """The browser's way in: the form, its CSRF token, POST /login, then one page."""
+    user = SignedIn(user_id)
+    user.remember(http_request(port, "GET", "/login"))
+    reply = http_request(port, "POST", "/login", cookie=user.cookie, form={
+        "csrf_token": user.csrf, "email": BENCH_EMAIL.format(user_id),
+        "password": BENCH_PASSWORD, "next": ""})
+    if reply.status != 302:
+        raise RuntimeError(f"Signing in as user {user_id} answered {reply.status}")
+    user.remember(reply)
+    reply = http_request(port, "GET", "/ideas", cookie=user.cookie)
+    user.remember(reply)
+    if reply.status != 200 or not user.csrf:
+        raise RuntimeError(f"User {user_id} is not signed in after POST /login")
+    return user
+
+
+# --- processes ------------------------------------------------------------------------------
+
+def free_port() -> int:
+    with closing(socket.socket()) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Gunicorn:
+    """One gunicorn master started with the production config; stopped by its own id."""
+
+    def __init__(self, name: str, app: str, env: dict[str, str], log_path: Path):
+        self.name, self.app, self.log_path = name, app, log_path
+        self.port = free_port()
+        self.env = {**env, "GUNICORN_BIND": f"127.0.0.1:{self.port}"}
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        with self.log_path.open("w") as log:
+            self.process = subprocess.Popen(
+                [str(GUNICORN), "-c", str(GUNICORN_CONF), self.app], cwd=ROOT, env=self.env,
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited at start-up; see {self.log_path}")
+            with suppress(OSError):
+                if http_request(self.port, "GET", "/").status == 200:
+                    return
+            time.sleep(0.2)
+        raise RuntimeError(f"{self.name} did not answer within {timeout} s; see {self.log_path}")
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU used so far by the master and its live workers."""
+        pids = [self.process.pid]
+        with suppress(OSError):
+            pids += [int(pid) for pid in Path(
+                f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()]
+        ticks = 0
+        for pid in pids:
+            with suppress(OSError):
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks / os.sysconf("SC_CLK_TCK")
+
+    def log_text(self, offset: int = 0) -> str:
+        with self.log_path.open(errors="replace") as log:
+            log.seek(offset)
+            return log.read()
+
+    def log_size(self) -> int:
+        return self.log_path.stat().st_size
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)  # graceful: the master stops its workers
+        try:
+            self.process.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)  # the group this run started
+            self.process.wait()
+
+
+def as_postgres(command: list[str]) -> list[str]:
+    """PostgreSQL refuses to run as root: go through the `postgres` account."""
+    if os.geteuid() != 0:
+        return command
+    return ["su", "postgres", "-s", "/bin/sh", "-c", shlex.join(command)]
+
+
+def postgres_bin() -> Path:
+    if os.environ.get("PG_BIN"):
+        return Path(os.environ["PG_BIN"])
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"),
+                   key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit()
+                   else 0)
+    if not found:
+        raise SystemExit("PostgreSQL binaries not found: install postgresql or set PG_BIN "
+                         "(or set DATABASE_URL to use a running server).")
+    return found[-1].parent
+
+
+@contextmanager
+def throwaway_postgres(tier: str, log: Callable[[str], None]) -> Iterator[str]:
+    """A private cluster on 127.0.0.1:PG_PORT in bench/data/pg-<tier>, fsync on; yields
+    the server's base URL and stops the cluster on the way out."""
+    bindir, data = postgres_bin(), DATA_DIR / f"pg-{tier}"
+    if not (data / "PG_VERSION").exists():
+        data.mkdir(parents=True, exist_ok=True)
+        if os.geteuid() == 0:
+            shutil.chown(data, "postgres", "postgres")
+        log(f"Creating a PostgreSQL cluster in {data}")
+        subprocess.run(as_postgres([str(bindir / "initdb"), "-D", str(data), "-U", "postgres",
+                                    "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8"]),
+                       check=True, stdout=subprocess.DEVNULL)
+    options = (f"-p {PG_PORT} -c listen_addresses=127.0.0.1 -c fsync=on "
+               f"-c unix_socket_directories={data}")
+    running = subprocess.run(as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "status"]),
+                             capture_output=True).returncode == 0
+    if not running:
+        subprocess.run(as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-l",
+                                    str(data / "server.log"), "-o", options, "-w", "start"]),
+                       check=True, stdout=subprocess.DEVNULL)
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{PG_PORT}"
+    finally:
+        subprocess.run(as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast",
+                                    "-w", "stop"]), stdout=subprocess.DEVNULL)
+
+
+def postgres_admin(server: str, statement: str, *params) -> list[tuple]:
+    """One statement on the cluster's maintenance database, outside any transaction."""
+    import psycopg
+
+    dsn = make_url(server + "/postgres").set(drivername="postgresql")
+    with psycopg.connect(dsn.render_as_string(hide_password=False), autocommit=True) as conn:
+        cursor = conn.execute(statement, params or None)
+        return cursor.fetchall() if cursor.description else []
+
+
+# --- the run --------------------------------------------------------------------------------
+
+@dataclass
+class Settings:
+    tier: str
+    db: str
+    smoke: bool
+    only: set[str] | None
+
+    @property
+    def connections(self) -> tuple[int, ...]:
+        return SMOKE_CONNECTIONS if self.smoke else CONNECTIONS
+
+    @property
+    def runs(self) -> int:
+        return 1 if self.smoke else RUNS
+
+    @property
+    def seconds(self) -> int:
+        return SMOKE_SECONDS if self.smoke else RUN_SECONDS
+
+    @property
+    def warmup(self) -> int:
+        return 0 if self.smoke else WARMUP_SECONDS
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+def lua_literal(value) -> str:
+    """Python data → Lua source (strings as escaped bytes, so any text survives)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return '"' + "".join(chr(b) if 32 <= b < 127 and b not in (34, 92) else f"\\{b:03d}"
+                             for b in value.encode()) + '"'
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"[{lua_literal(k)}] = {lua_literal(v)}"
+                               for k, v in value.items()) + "}"
+    return "{" + ",\n".join(lua_literal(v) for v in value) + "}"
+
+
+def run_wrk(server: Gunicorn, scenario: Scenario, connections: int, seconds: int,
+            data_file: Path) -> dict:
+    env = {**os.environ, "BENCH_MODE": scenario.mode, "BENCH_SCENARIO": scenario.name,
+           "BENCH_DATA": str(data_file)}
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout",
+               "5s", "-s", str(LUA_SCRIPT), f"http://127.0.0.1:{server.port}"]
+    cpu_before = server.cpu_seconds()
+    done = subprocess.run(command, env=env, capture_output=True, text=True,
+                          timeout=seconds + 120)
+    cpu = server.cpu_seconds() - cpu_before
+    for line in done.stdout.splitlines():
+        if line.startswith("BENCH_RESULT "):
+            result = json.loads(line.removeprefix("BENCH_RESULT "))
+            result["rps"] = result["requests"] / result["duration_s"]
+            result["cpu_ms_per_request"] = (cpu * 1000 / result["requests"]
+                                            if result["requests"] else None)
+            if result["requests"] == 0:  # nothing answered within the run: that is a failure
+                result["errors"] = max(1, result["errors"])
+                result["note"] = "no response completed"
+            return result
+    raise RuntimeError(f"wrk gave no result for {scenario.name}:\n{done.stdout}\n{done.stderr}")
+
+
+class Bench:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.tier = settings.tier
+        self.work_dir = DATA_DIR / f"run-{self.tier}-{settings.db}"
+        self.work_dir.mkdir(parents=True, exist_ok=True)
+        self.servers: list[Gunicorn] = []
+        self.rows: dict[tuple[str, int], dict] = {}
+        self.skipped: dict[str, str] = {}
+        self.sql_counts: dict[str, str] = {}
+        self.gates: dict[str, dict[str, object]] = {}
+        self.dataset: dict[str, str] = {}
+        self.database_note = ""
+
+    # database
+
+    def prepare_sqlite(self) -> str:
+        self.dataset = ensure_dataset(self.tier, log=log)
+        source = sqlite_path(default_database_url(self.tier))
+        target = self.work_dir / "bench.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(target) + suffix).unlink(missing_ok=True)
+        started = time.monotonic()
+        with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
+            src.backup(dst)
+        log(f"Working copy {target} ({time.monotonic() - started:.1f} s); "
+            "the dataset file stays pristine")
+        self.database_note = "SQLite working copy of bench/data/tier-" + self.tier + ".sqlite3"
+        return f"sqlite:///{target}"
+
+    def prepare_postgres(self, server: str | None) -> str:
+        if os.environ.get("DATABASE_URL"):
+            from ideaboard.config import normalise_database_url
+
+            url = normalise_database_url(os.environ["DATABASE_URL"])
+            self.dataset = ensure_dataset(self.tier, url, log=log)
+            self.database_note = ("PostgreSQL from DATABASE_URL (writes of earlier runs "
+                                  "accumulate there)")
+            return url
+        dataset_db = f"{PG_DATABASE}_{self.tier.lower()}"
+        if not postgres_admin(server, "SELECT 1 FROM pg_database WHERE datname = %s",
+                              dataset_db):
+            postgres_admin(server, f"CREATE DATABASE {dataset_db}")
+        self.dataset = ensure_dataset(self.tier, f"{server}/{dataset_db}", log=log)
+        run_db = f"{dataset_db}_run"
+        postgres_admin(server, f"DROP DATABASE IF EXISTS {run_db} WITH (FORCE)")
+        postgres_admin(server, f"CREATE DATABASE {run_db} TEMPLATE {dataset_db}")
+        self.database_note = (f"throwaway PostgreSQL cluster on 127.0.0.1:{PG_PORT} "
+                              f"(bench/data/pg-{self.tier}), fsync on; a fresh copy per run")
+        return f"{server}/{run_db}"
+
+    # servers
+
+    def start_servers(self, database_url: str) -> None:
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(("IDEABOARD_", "GUNICORN_")) and k not in (
+                   "DATABASE_URL", "PORT")}
+        app_env = {**env, "IDEABOARD_SECRET_KEY": SECRET_KEY, "IDEABOARD_ENV_NAME": "production",
+                   "IDEABOARD_RATELIMIT_ENABLED": "false", "IDEABOARD_SQL_COUNT_HEADER": "true"}
+        if self.settings.db == "sqlite":
+            app_env["IDEABOARD_SQLALCHEMY_DATABASE_URI"] = database_url
+        else:
+            app_env["DATABASE_URL"] = database_url
+        self.app = Gunicorn("app", "wsgi:app", app_env, self.work_dir / "app.log")
+        self.hello = Gunicorn("hello", "bench.hello:app", env, self.work_dir / "hello.log")
+        self.servers = [self.app, self.hello]
+        for server in self.servers:
+            server.start()
+        for server in self.servers:
+            server.wait_ready()
+        log(f"gunicorn up: app on :{self.app.port}, hello on :{self.hello.port} "
+            f"({self.workers()} sync workers each)")
+
+    def workers(self) -> int:
+        return runpy.run_path(str(GUNICORN_CONF))["workers"]
+
+    def stop_servers(self) -> None:
+        for server in self.servers:
+            server.stop()
+
+    # who and what
+
+    def prepare_load(self, database_url: str) -> Context:
+        from ideaboard.extensions import db
+        from ideaboard.models import Idea, Role, User
+        from ideaboard.queries.ideas import encode_cursor, listed_ideas
+
+        rng = random.Random(7)
+        app = bench_app(database_url)
+        with app.app_context():
+            top = listed_ideas().order_by(Idea.score.desc(), Idea.id.desc())
+            listed = db.session.scalar(select(db.func.count()).select_from(top.subquery()))
+            position = min(DEEP_POSITION, listed - 2 * app.config["PAGE_SIZE"])
+            after = db.session.scalars(top.offset(position - 1).limit(1)).one()
+            cursor = encode_cursor("top", after)
+            detail = self.dataset["detail_public_id"]
+            targets = [(pid, author) for pid, author in db.session.execute(
+                select(Idea.public_id, Idea.author_id).where(Idea.deleted_at.is_(None))
+                .order_by(Idea.score.desc(), Idea.id.desc()).limit(WRITE_TARGETS + 1))
+                if pid != detail][:WRITE_TARGETS]
+            people = db.session.execute(select(User.id, User.role)).all()
+            db.engine.dispose()
+        employees = [uid for uid, role in people if role == Role.EMPLOYEE]
+        leaders = [uid for uid, role in people if role == Role.LEADER]
+        want_users, want_leaders = ((SMOKE_USERS, SMOKE_LEADERS) if self.settings.smoke
+                                    else (SIGNED_IN_USERS, SIGNED_IN_LEADERS))
+        chosen = rng.sample(employees, want_users) + rng.sample(leaders, want_leaders)
+        started = time.monotonic()
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            signed_in = list(pool.map(lambda uid: sign_in(self.app.port, uid), chosen))
+        log(f"Signed in {len(signed_in)} users ({want_leaders} leaders) in "
+            f"{time.monotonic() - started:.1f} s")
+        self.users = signed_in[:want_users]
+        self.leaders = signed_in[want_users:]
+        self.targets = targets
+        phrases = Phrases(rng)
+        context = Context(detail_public_id=detail, deep_path=f"/ideas?sort=top&after={cursor}",
+                          deep_page=position // app.config["PAGE_SIZE"] + 1)
+
+        def lua_user(user: SignedIn) -> dict:
+            return {"id": user.user_id, "cookie": user.cookie, "csrf": user.csrf}
+
+        self.paths = {s.name: [self.canonical(path) for path in s.paths(context)]
+                      for s in SCENARIOS if s.paths}
+        paths = {**self.paths,
+                 "mixed": self.paths["top"] + self.paths["detail"] + self.paths["deep"]}
+        data = {
+            "user_agent": USER_AGENT,
+            "users": [lua_user(u) for u in self.users],
+            "readers": {"review": [lua_user(u) for u in self.leaders]},
+            "ideas": [{"id": pid, "author": author} for pid, author in targets],
+            "paths": paths,
+            "vote_values": ["support", "support", "support", "oppose", "oppose", "retract"],
+            "stances": ["for", "against", "neutral"],
+            "comment_bodies": [quote_plus(phrases.comment(lang))
+                               for lang in ("en", "zh") * 40],
+            "mix": MIX,
+        }
+        self.data_file = self.work_dir / "data.lua"
+        self.data_file.write_text("return " + lua_literal(data) + "\n")
+        log(f"Deep page: position {position:,} of {listed:,} listed ideas "
+            f"(page {context.deep_page}); detail idea {detail}")
+        return context
+
+    def canonical(self, path: str) -> str:
+        """The path the app really serves (after a permanent redirect such as /review →
+        /review/), so wrk measures the page rather than the redirect."""
+        reply = http_request(self.app.port, "GET", path, cookie=self.leaders[0].cookie)
+        if reply.status not in (301, 308) or not reply.headers.get("Location"):
+            return path
+        target = urlsplit(reply.headers["Location"])
+        return target.path + (f"?{target.query}" if target.query else "")
+
+    # measuring
+
+    def sql_count(self, scenario: Scenario) -> str:
+        """X-SQL-Count of one request of the scenario, sent from Python."""
+        rng = random.Random(scenario.name)
+        user = rng.choice(self.leaders if scenario.readers == "leaders" else self.users)
+        if scenario.mode == "get":
+            counts = [http_request(self.app.port, "GET", path, cookie=user.cookie)
+                      .headers.get("X-SQL-Count", "?") for path in self.paths[scenario.name]]
+            return "/".join(counts)
+        if scenario.mode in ("vote", "comment"):
+            pid = next(p for p, author in self.targets if author != user.user_id)
+            form = ({"value": "support"} if scenario.mode == "vote"
+                    else {"body": "Counting statements.", "stance": "neutral"})
+            path = f"/ideas/{pid}/vote" if scenario.mode == "vote" else f"/ideas/{pid}/comments"
+            reply = http_request(self.app.port, "POST", path, cookie=user.cookie,
+                                 form={"csrf_token": user.csrf, **form},
+                                 accept="application/json")
+            return reply.headers.get("X-SQL-Count", "?")
+        return "—"
+
+    def route_missing(self, scenario: Scenario) -> bool:
+        if not scenario.probe:
+            return False
+        user = (self.leaders or self.users)[0] if scenario.readers == "leaders" else self.users[0]
+        return http_request(self.app.port, "GET", scenario.probe,
+                            cookie=user.cookie).status == 404
+
+    def measure(self, scenario: Scenario) -> None:
+        if self.route_missing(scenario):
+            self.skipped[scenario.name] = "route not present yet"
+            log(f"{scenario.name:<8} skipped: route not present yet")
+            return
+        server = self.hello if scenario.server == "hello" else self.app
+        if scenario.server == "app":
+            self.sql_counts[scenario.name] = self.sql_count(scenario)
+        log_offset = self.app.log_size()
+        settings = self.settings
+        for connections in settings.connections:
+            if settings.warmup:
+                run_wrk(server, scenario, connections, settings.warmup, self.data_file)
+            runs = [run_wrk(server, scenario, connections, settings.seconds,
+                            self.data_file) for _ in range(settings.runs)]
+            cpu = [r["cpu_ms_per_request"] for r in runs if r["cpu_ms_per_request"]]
+            row = {
+                "rps": statistics.median(r["rps"] for r in runs),
+                "cpu_ms": statistics.median(cpu) if cpu else None,
+                "p50_ms": statistics.median(r["p50_ms"] for r in runs),
+                "p99_ms": statistics.median(r["p99_ms"] for r in runs),
+                "errors": sum(r["errors"] for r in runs),
+                "requests": sum(r["requests"] for r in runs),
+                "runs": runs,
+            }
+            self.rows[(scenario.name, connections)] = row
+            log(f"{scenario.name:<8} c={connections:<3} {row['rps']:8.1f} req/s  "
+                f"p50 {row['p50_ms']:7.1f} ms  p99 {row['p99_ms']:7.1f} ms  "
+                f"errors {row['errors']}")
+        if scenario.writes:
+            self.gates[scenario.name] = self.integrity(log_offset)
+
+    def integrity(self, log_offset: int) -> dict[str, object]:
+        engine = create_engine(self.database_url)
+        try:
+            with engine.connect() as conn:
+                problems = consistency_problems(conn, tags=False)
+        finally:
+            engine.dispose()
+        errors_log = self.app.log_text(log_offset)
+        gates: dict[str, object] = {name: count == 0 for name, count in problems.items()}
+        gates[f'no "{LOCKED}" in the error log'] = LOCKED not in errors_log
+        gates["no tracebacks in the error log"] = "Traceback" not in errors_log
+        path = sqlite_path(self.database_url)
+        if path is not None:
+            wal = Path(str(path) + "-wal")
+            gates["WAL size (MB)"] = round(wal.stat().st_size / 1e6, 1) if wal.exists() else 0
+        failed = [name for name, ok in gates.items() if ok is False]
+        log(f"         integrity: {'FAILED ' + ', '.join(failed) if failed else 'all exact'}")
+        return gates
+
+    # the whole thing
+
+    def run(self) -> int:
+        settings = self.settings
+        log(f"Tier {self.tier} on {settings.db}{' (smoke)' if settings.smoke else ''}")
+        with self.database() as database_url:
+            self.database_url = database_url
+            self.load_before = os.getloadavg()[0]
+            cpu = CpuMeter()
+            try:
+                self.start_servers(database_url)
+                context = self.prepare_load(database_url)
+                for scenario in SCENARIOS:
+                    if settings.only and scenario.name not in settings.only | {"hello"}:
+                        continue
+                    self.measure(scenario)
+            finally:
+                self.stop_servers()
+            self.others_cpu = cpu.others_share()
+        report = self.report(context)
+        print()
+        print(report["markdown"])
+        self.save(report)
+        if self.failed_gates() or (settings.smoke and self.errored_scenarios()):
+            log("FAILED: " + ", ".join(self.failed_gates() + self.errored_scenarios()))
+            return 1
+        return 0
+
+    @contextmanager
+    def database(self) -> Iterator[str]:
+        if self.settings.db == "sqlite":
+            yield self.prepare_sqlite()
+        elif os.environ.get("DATABASE_URL"):
+            yield self.prepare_postgres(None)
+        else:
+            with throwaway_postgres(self.tier, log) as server:
+                url = self.prepare_postgres(server)
+                yield url
+
+    def failed_gates(self) -> list[str]:
+        return [f"{scenario}: {name}" for scenario, gates in self.gates.items()
+                for name, ok in gates.items() if ok is False]
+
+    def errored_scenarios(self) -> list[str]:
+        return [f"{name} c={c}: {row['errors']} errors" for (name, c), row in self.rows.items()
+                if row["errors"]]
+
+    # reporting
+
+    def table_rows(self) -> list[dict]:
+        rows = []
+        for scenario in SCENARIOS:
+            if scenario.name in self.skipped:
+                rows.append({"scenario": scenario.name, "skipped": self.skipped[scenario.name]})
+                continue
+            for connections in self.settings.connections:
+                row = self.rows.get((scenario.name, connections))
+                if row is None:
+                    continue
+                hello = self.rows.get(("hello", connections))
+                top = self.rows.get(("top", connections))
+                gates = self.gates.get(scenario.name, {})
+                rows.append({
+                    "scenario": scenario.name, "connections": connections,
+                    "rps": round(row["rps"], 1),
+                    "ratio": round(row["rps"] / hello["rps"], 3) if hello else None,
+                    "ratio_to_top": round(row["rps"] / top["rps"], 3) if top else None,
+                    "cpu_ms": round(row["cpu_ms"], 2) if row["cpu_ms"] else None,
+                    "cpu_ratio": (round(hello["cpu_ms"] / row["cpu_ms"], 3)
+                                  if hello and hello["cpu_ms"] and row["cpu_ms"] else None),
+                    "p50_ms": round(row["p50_ms"], 1), "p99_ms": round(row["p99_ms"], 1),
+                    "sql": self.sql_counts.get(scenario.name, "—"),
+                    "errors": row["errors"], "requests": row["requests"],
+                    "tallies_exact": gates.get("tallies != vote rows") if gates else None,
+                    "runs": row["runs"]})
+        return rows
+
+    def goal_checks(self, rows: list[dict]) -> list[dict]:
+        by_scenario = {r["scenario"]: r for r in rows
+                       if r.get("connections") == GOAL_CONNECTIONS or "skipped" in r}
+        checks = []
+        for goal in GOALS:
+            row = by_scenario.get(goal.scenario)
+            if row is None or "skipped" in row:
+                status = "not measured" if row is None else "skipped (route not present yet)"
+            else:
+                status = "met" if goal.check(row) else "missed"
+            checks.append({"goal": goal.label, "status": status})
+        return checks
+
+    def report(self, context: Context) -> dict:
+        rows = self.table_rows()
+        goals = self.goal_checks(rows)
+        meta = machine() | {
+            "date": datetime.now().isoformat(timespec="seconds"),
+            "commit": git_commit(), "tier": self.tier, "db": self.settings.db,
+            "database": self.database_note, "smoke": self.settings.smoke,
+            "workers": self.workers(), "worker_class": "sync",
+            "dataset": {k: v for k, v in self.dataset.items() if k != "password"},
+            "deep_page": context.deep_page,
+            "load_before": round(self.load_before, 2),
+            "nice": os.nice(0),
+            "others_cpu_share": round(self.others_cpu, 3),
+            "runs": f"{self.settings.runs} × {self.settings.seconds} s after "
+                    f"{self.settings.warmup} s warm-up, wrk -t2, "
+                    f"{'/'.join(map(str, self.settings.connections))} connections",
+        }
+        return {"meta": meta, "rows": rows, "goals": goals, "gates": self.gates,
+                "markdown": markdown(meta, rows, goals, self.gates, self.tier)}
+
+    def save(self, report: dict) -> None:
+        RESULTS_DIR.mkdir(exist_ok=True)
+        suffix = "-smoke" if self.settings.smoke else ""
+        stamp = datetime.now().strftime("%Y%m%d-%H%M")
+        name = f"{self.tier}-{self.settings.db}-{stamp}{suffix}"
+        (RESULTS_DIR / f"{name}.json").write_text(json.dumps(
+            {k: v for k, v in report.items() if k != "markdown"}, indent=2,
+            ensure_ascii=False) + "\n")
+        latest = RESULTS_DIR / f"latest-{self.tier}-{self.settings.db}{suffix}.md"
+        latest.write_text(report["markdown"])
+        log(f"Results: bench/results/{name}.json and {latest.relative_to(ROOT)}")
+
+
+class CpuMeter:
+    """How much of the machine went to processes outside this run (other sessions, cron…).
+
+    Busy time from /proc/stat minus this process and its waited-for children (gunicorn
+    masters with their workers, wrk); read it after the servers have been stopped.
+    """
+
+    def __init__(self):
+        self.start_busy, self.start_ours = self._busy(), self._ours()
+        self.started = time.monotonic()
+
+    @staticmethod
+    def _busy() -> float:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
+        return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+    @staticmethod
+    def _ours() -> float:
+        return sum(os.times()[:4])
+
+    def others_share(self) -> float:
+        capacity = (time.monotonic() - self.started) * len(os.sched_getaffinity(0))
+        others = (self._busy() - self.start_busy) - (self._ours() - self.start_ours)
+        return max(0.0, others / capacity) if capacity else 0.0
+
+
+def machine() -> dict:
+    cpu = next((line.split(":", 1)[1].strip() for line in
+                Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor() or "unknown")
+    mem_kb = next((int(line.split()[1]) for line in Path("/proc/meminfo").read_text()
+                   .splitlines() if line.startswith("MemTotal")), 0)
+    wrk = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split(" [")[0]
+    return {"nproc": len(os.sched_getaffinity(0)), "cpu": cpu,
+            "ram_gib": round(mem_kb / 1024 / 1024, 1), "python": platform.python_version(),
+            "sqlite": sqlite3.sqlite_version, "wrk": wrk.strip()}
+
+
+def git_commit() -> str:
+    """HEAD's short hash, read from .git without running git."""
+    git = ROOT / ".git"
+    try:
+        head = (git / "HEAD").read_text().strip()
+        if not head.startswith("ref: "):
+            return head[:7]
+        ref = head.removeprefix("ref: ")
+        if (git / ref).exists():
+            return (git / ref).read_text().strip()[:7]
+        for line in (git / "packed-refs").read_text().splitlines():
+            if line.endswith(" " + ref):
+                return line[:7]
+    except OSError:
+        pass
+    return "unknown"
+
+
+def markdown(meta: dict, rows: list[dict], goals: list[dict], gates: dict, tier: str) -> str:
+    lines = [
+        f"# Benchmark: tier {meta['tier']} on {meta['db']}"
+        f"{' (smoke)' if meta['smoke'] else ''}", "",
+        f"- Machine: {meta['nproc']} CPUs ({meta['cpu']}), {meta['ram_gib']} GiB RAM",
+        f"- Date: {meta['date']}; commit {meta['commit']}",
+        f"- Tier {tier}: " + ", ".join(f"{meta['dataset'].get(k, '?')} {k}" for k in
+                                     ("users", "ideas", "votes", "comments"))
+        + f" (dataset built in {meta['dataset'].get('build_seconds', '?')} s)",
+        f"- Database: {meta['database']}",
+        f"- Server: gunicorn -c gunicorn.conf.py, {meta['workers']} {meta['worker_class']} "
+        f"workers; Python {meta['python']}, SQLite {meta['sqlite']}, {meta['wrk']}",
+        f"- Runs: {meta['runs']}; req/s, p50 and p99 are medians over runs; errors are summed",
+        f"- Deep page: page {meta['deep_page']} of the top order",
+        f"- Other work on the machine: load average {meta['load_before']} before the run; "
+        f"{meta['others_cpu_share']:.0%} of all CPU time during it went to processes outside "
+        "this run" + (" (including the PostgreSQL server)" if meta["db"] == "postgres"
+                      else "") + (" — figures are disturbed" if meta["others_cpu_share"] > 0.05
+                                  and meta["db"] == "sqlite" else "")
+        + (f"; this run had scheduling priority nice {meta['nice']}" if meta["nice"] else ""),
+        "",
+        "| scenario | conns | req/s | × hello | p50 ms | p99 ms | SQL/req | errors "
+        "| server CPU ms/req | × hello by CPU |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+
+    def number(value: float | None, digits: int) -> str:
+        return "—" if value is None else f"{value:.{digits}f}"
+
+    for row in rows:
+        if "skipped" in row:
+            lines.append(f"| {row['scenario']} | | | | | | | skipped: {row['skipped']} | | |")
+            continue
+        lines.append(f"| {row['scenario']} | {row['connections']} | {row['rps']:.0f} | "
+                     f"{number(row['ratio'], 2)} | {row['p50_ms']:.1f} | {row['p99_ms']:.1f} | "
+                     f"{row['sql']} | {row['errors']} | {number(row['cpu_ms'], 2)} | "
+                     f"{number(row['cpu_ratio'], 2)} |")
+    lines += ["", "## Goals (tier M, 16 connections)", ""]
+    if tier != "M":
+        lines += [f"Tier {tier} is not the goal tier; shown for orientation only.", ""]
+    lines += ["| goal | status |", "|---|---|"]
+    lines += [f"| {g['goal']} | {g['status']} |" for g in goals]
+    if gates:
+        lines += ["", "## Integrity after each write scenario", "",
+                  "| scenario | check | result |", "|---|---|---|"]
+        for scenario, checks in gates.items():
+            for name, value in checks.items():
+                shown = ("ok" if value else "FAILED") if isinstance(value, bool) else value
+                lines.append(f"| {scenario} | {name} | {shown} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--tier", choices=sorted(TIERS), default="S")
+    parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite",
+                        help="postgres uses DATABASE_URL if set, else a throwaway cluster")
+    parser.add_argument("--smoke", action="store_true",
+                        help="CI check: tier S, one 2 s run at 4 connections per scenario; "
+                             "fails on any error or integrity problem")
+    parser.add_argument("--only", default="",
+                        help="comma-separated scenarios to run (hello always runs)")
+    args = parser.parse_args(argv)
+    names = {s.name for s in SCENARIOS}
+    only = {name.strip() for name in args.only.split(",") if name.strip()} or None
+    if only and not only <= names:
+        parser.error(f"unknown scenario(s): {', '.join(sorted(only - names))}")
+    if shutil.which("wrk") is None:
+        parser.error("wrk is not installed (apt-get install wrk)")
+    tier = "S" if args.smoke else args.tier
+    if args.smoke and args.tier != "S":
+        log("--smoke always uses tier S")
+    return Bench(Settings(tier=tier, db=args.db, smoke=args.smoke, only=only)).run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,53 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateTimeLocalField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+
+from ideaboard.models import Anonymity, CampaignKind
+
+KIND_CHOICES = [
+    SelectChoice(CampaignKind.IDEAS.value,
+                 _l("Open call for ideas — e.g. “How do we ship on time?”")),
+    SelectChoice(CampaignKind.CONSULTATION.value,
+                 _l("Consultation — options or candidates to nominate, argue and vote on")),
+    SelectChoice(CampaignKind.DISCUSSION.value,
+                 _l("Discussion — a sensitive topic where people may speak anonymously")),
+    SelectChoice(CampaignKind.PLAN_REVIEW.value,
+                 _l("Plan review — a plan posted section by section for critique")),
+]
+ANONYMITY_CHOICES = [
+    SelectChoice(Anonymity.NAMED.value, _l("Named — everyone posts under their name")),
+    SelectChoice(Anonymity.OPTIONAL.value, _l("Optional — each person chooses")),
+    SelectChoice(Anonymity.ANONYMOUS_ONLY.value, _l("Anonymous only — nobody's name is shown")),
+]
+
+
+class CampaignForm(FlaskForm):
+    title = StringField(_l("The question"), validators=[DataRequired(), Length(max=200)],
+                        description=_l("Ask it the way you would in a meeting, e.g. “Why are "
+                                       "our launches always late?”"))
+    description = TextAreaField(_l("Background"), validators=[Optional(), Length(max=20_000)],
+                                description=_l("Why you ask, what you will do with the answers, "
+                                               "what is out of scope. Markdown works."))
+    kind = RadioField(_l("Kind"), choices=KIND_CHOICES, default=CampaignKind.IDEAS.value)
+    anonymity = RadioField(_l("Anonymity"), choices=ANONYMITY_CHOICES,
+                           default=Anonymity.NAMED.value)
+    opens_at = DateTimeLocalField(_l("Opens"), validators=[DataRequired()])
+    closes_at = DateTimeLocalField(_l("Closes"), validators=[Optional()],
+                                   description=_l("Leave empty to keep it open."))
+    promised_answer_at = DateTimeLocalField(
+        _l("We promise an answer by"), validators=[Optional()],
+        description=_l("Shown on the campaign page, so people know when to expect a reply."))
+    allow_nominations = BooleanField(_l("Employees may nominate options (consultations)"),
+                                     default=True)
+    hide_totals_until_close = BooleanField(
+        _l("Hide running totals until the close date (consultations)"),
+        description=_l("Prevents herding: people vote on the arguments, not on the count."))
+
+
+class OutcomeForm(FlaskForm):
+    outcome_text = TextAreaField(_l("Outcome and rationale"), validators=[DataRequired(),
+                                                                     Length(max=20_000)],
+                            description=_l("What was decided and why. Everyone who took part "
+                                           "is told."))

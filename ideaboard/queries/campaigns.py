@@ -1,0 +1,87 @@
+"""Campaign lists, one campaign, and consultation results with safe breakdowns."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from ideaboard.extensions import db
+from ideaboard.models import Campaign, CampaignFollow, Department, Idea, User, Vote
+from ideaboard.models.base import utcnow
+from ideaboard.queries.review import Breakdown, GroupSupport, fold_small_groups
+
+
+@dataclass
+class CampaignIndex:
+    open: list[Campaign]
+    upcoming: list[Campaign]
+    closed: list[Campaign]
+
+
+def campaign_index(closed_limit: int = 30) -> CampaignIndex:
+    now = utcnow()
+    base = select(Campaign).options(joinedload(Campaign.owner))
+    open_now = db.session.scalars(base.where(
+        Campaign.opens_at <= now, (Campaign.closes_at.is_(None)) | (Campaign.closes_at > now))
+        .order_by(Campaign.is_standing, Campaign.closes_at.is_(None), Campaign.closes_at))
+    upcoming = db.session.scalars(base.where(Campaign.opens_at > now).order_by(Campaign.opens_at))
+    closed = db.session.scalars(base.where(Campaign.closes_at <= now)
+                                .order_by(Campaign.closes_at.desc()).limit(closed_limit))
+    return CampaignIndex(list(open_now), list(upcoming), list(closed))
+
+
+def open_campaigns(limit: int = 6) -> list[Campaign]:
+    """What leadership is asking now, for the home page (the standing campaign last)."""
+    now = utcnow()
+    return list(db.session.scalars(
+        select(Campaign).options(joinedload(Campaign.owner))
+        .where(Campaign.opens_at <= now, Campaign.is_standing.is_(False),
+                               (Campaign.closes_at.is_(None)) | (Campaign.closes_at > now))
+        .order_by(Campaign.closes_at.is_(None), Campaign.closes_at).limit(limit)))
+
+
+def campaign_by_slug(slug: str) -> Campaign | None:
+    return db.session.scalar(select(Campaign).where(Campaign.slug == slug)
+                             .options(joinedload(Campaign.owner)))
+
+
+def is_following_campaign(user: User | None, campaign: Campaign) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return db.session.get(CampaignFollow, (user.id, campaign.id)) is not None
+
+
+@dataclass
+class OptionResult:
+    idea: Idea
+    by_department: Breakdown
+    by_level: Breakdown
+
+
+def consultation_results(campaign: Campaign, other_department: str,
+                         other_level: str, level_names: dict[str, str]) -> list[OptionResult]:
+    """Supporters per option, with department and level breakdowns of at least 5 voters."""
+    options = list(db.session.scalars(
+        select(Idea).where(Idea.campaign_id == campaign.id, Idea.deleted_at.is_(None))
+        .order_by(Idea.supporters.desc(), Idea.id)))
+    ids = [option.id for option in options]
+    departments: dict[int, list[GroupSupport]] = defaultdict(list)
+    levels: dict[int, list[GroupSupport]] = defaultdict(list)
+    support = func.count().filter(Vote.value == 1)
+    oppose = func.count().filter(Vote.value == -1)
+    for idea_id, name, s, o in db.session.execute(
+            select(Vote.idea_id, Department.name, support, oppose)
+            .join(User, User.id == Vote.user_id)
+            .outerjoin(Department, Department.id == User.department_id)
+            .where(Vote.idea_id.in_(ids)).group_by(Vote.idea_id, Department.name)):
+        departments[idea_id].append(GroupSupport(name or other_department, s, o))
+    for idea_id, level, s, o in db.session.execute(
+            select(Vote.idea_id, User.level, support, oppose)
+            .join(User, User.id == Vote.user_id)
+            .where(Vote.idea_id.in_(ids)).group_by(Vote.idea_id, User.level)):
+        levels[idea_id].append(GroupSupport(level_names.get(level.value, level.value), s, o))
+    return [OptionResult(option, fold_small_groups(departments[option.id], other_department),
+                         fold_small_groups(levels[option.id], other_level))
+            for option in options]

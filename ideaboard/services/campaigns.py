@@ -1,0 +1,143 @@
+"""Campaigns: questions put to the company, of four kinds, with an anonymity policy."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, union
+
+from ideaboard.database import write_transaction
+from ideaboard.models import (
+    Anonymity,
+    Campaign,
+    CampaignFollow,
+    CampaignKind,
+    Comment,
+    Idea,
+    NotificationKind,
+    User,
+    Vote,
+)
+from ideaboard.models.base import random_public_id, utcnow
+from ideaboard.permissions import is_admin, is_leader
+from ideaboard.services import InvalidInput, NotAllowed
+from ideaboard.services.audit import record
+from ideaboard.services.notifications import fan_out
+from ideaboard.text import render_markdown
+
+MIN_OUTCOME_LENGTH = 30
+
+
+def can_manage(user: User | None, campaign: Campaign) -> bool:
+    """Owners and admins edit a campaign and publish its outcome."""
+    return bool(user is not None and getattr(user, "is_authenticated", False) and (
+        campaign.owner_id == user.id or is_admin(user)))
+
+
+def can_post_in(user: User | None, campaign: Campaign) -> bool:
+    """Anyone may post while a campaign is open; consultations may restrict it to the owner."""
+    if user is None or not getattr(user, "is_authenticated", False) or not campaign.is_open():
+        return False
+    if campaign.kind == CampaignKind.PLAN_REVIEW:
+        return False  # employees critique the plan's sections instead
+    if campaign.kind == CampaignKind.CONSULTATION and not campaign.allow_nominations:
+        return can_manage(user, campaign)
+    return True
+
+
+def slug_for(title: str) -> str:
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:50]
+    return f"{slug}-{random_public_id()[:6].lower()}" if slug else random_public_id().lower()
+
+
+def _validate(title: str, opens_at: datetime, closes_at: datetime | None) -> str:
+    title = title.strip()
+    if not title:
+        raise InvalidInput(_l("Give the campaign a title: the question you are asking."))
+    if closes_at is not None and closes_at <= opens_at:
+        raise InvalidInput(_l("The closing date must come after the opening date."))
+    return title
+
+
+def create_campaign(owner: User, *, title: str, description: str, kind: CampaignKind,
+                    anonymity: Anonymity, opens_at: datetime, closes_at: datetime | None,
+                    promised_answer_at: datetime | None = None, allow_nominations: bool = True,
+                    hide_totals_until_close: bool = False) -> Campaign:
+    if not is_leader(owner):
+        raise NotAllowed(_l("Only leaders and administrators open campaigns."))
+    title = _validate(title, opens_at, closes_at)
+    if kind == CampaignKind.DISCUSSION and anonymity == Anonymity.NAMED:
+        anonymity = Anonymity.OPTIONAL  # a discussion must let people speak safely
+    with write_transaction() as session:
+        campaign = Campaign(
+            slug=slug_for(title), title=title, description=description.strip(),
+            description_html=render_markdown(description), kind=kind, anonymity=anonymity,
+            owner_id=owner.id, opens_at=opens_at, closes_at=closes_at,
+            promised_answer_at=promised_answer_at, allow_nominations=allow_nominations,
+            hide_totals_until_close=hide_totals_until_close)
+        session.add(campaign)
+        session.flush()
+        record(session, owner, "campaign.create", "campaign", campaign.slug, kind=kind.value,
+               anonymity=anonymity.value)
+    return campaign
+
+
+def edit_campaign(user: User, campaign: Campaign, *, title: str, description: str,
+                  opens_at: datetime, closes_at: datetime | None,
+                  promised_answer_at: datetime | None, allow_nominations: bool,
+                  hide_totals_until_close: bool) -> None:
+    """Kind and anonymity policy are fixed once people may have posted under them."""
+    if not can_manage(user, campaign):
+        raise NotAllowed(_l("Only the campaign's owner or an administrator can edit it."))
+    title = _validate(title, opens_at, closes_at)
+    with write_transaction() as session:
+        campaign.title, campaign.description = title, description.strip()
+        campaign.description_html = render_markdown(description)
+        campaign.opens_at, campaign.closes_at = opens_at, closes_at
+        campaign.promised_answer_at = promised_answer_at
+        campaign.allow_nominations = allow_nominations
+        campaign.hide_totals_until_close = hide_totals_until_close
+        campaign.updated_at = utcnow()
+        session.add(campaign)
+        record(session, user, "campaign.edit", "campaign", campaign.slug)
+
+
+def follow_campaign(user: User, campaign: Campaign, following: bool) -> None:
+    with write_transaction() as session:
+        existing = session.get(CampaignFollow, (user.id, campaign.id))
+        if following and existing is None:
+            session.add(CampaignFollow(user_id=user.id, campaign_id=campaign.id))
+        elif not following and existing is not None:
+            session.delete(existing)
+
+
+def participants(campaign_id: int):
+    """Everyone who took part: posted, voted, commented, or follows the campaign."""
+    in_campaign = select(Idea.id).where(Idea.campaign_id == campaign_id)
+    return union(
+        select(Idea.author_id.label("user_id")).where(Idea.campaign_id == campaign_id),
+        select(Vote.user_id).where(Vote.idea_id.in_(in_campaign)),
+        select(Comment.author_id).where(Comment.idea_id.in_(in_campaign)),
+        select(CampaignFollow.user_id).where(CampaignFollow.campaign_id == campaign_id),
+    )
+
+
+def publish_outcome(user: User, campaign: Campaign, outcome: str) -> None:
+    """The owner's public answer to the campaign; everyone who took part is told."""
+    if not can_manage(user, campaign):
+        raise NotAllowed(_l("Only the campaign's owner or an administrator can publish the "
+                            "outcome."))
+    outcome = outcome.strip()
+    if len(outcome) < MIN_OUTCOME_LENGTH:
+        raise InvalidInput(_l("Explain the outcome in at least %(n)d characters: everyone who "
+                              "took part will read it.", n=MIN_OUTCOME_LENGTH))
+    with write_transaction() as session:
+        campaign.outcome, campaign.outcome_html = outcome, render_markdown(outcome)
+        campaign.outcome_published_at, campaign.outcome_by_id = utcnow(), user.id
+        session.add(campaign)
+        fan_out(session, NotificationKind.CAMPAIGN_OUTCOME, participants(campaign.id),
+                campaign_id=campaign.id, exclude_user_id=user.id)
+        record(session, user, "campaign.outcome", "campaign", campaign.slug, reason=outcome)

@@ -1,0 +1,322 @@
+"""Full-text search: tokens, the index kept in step with ideas and comments, ranking,
+filters, visibility and anonymity, similar ideas and the rebuild — on SQLite and PostgreSQL."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import delete, func, select, update
+
+from ideaboard.extensions import db
+from ideaboard.models import (
+    Anonymity,
+    Campaign,
+    Comment,
+    Idea,
+    IdeaStatus,
+    SearchDocument,
+    Stance,
+    User,
+)
+from ideaboard.models.base import utcnow
+from ideaboard.queries.ideas import idea_by_public_id
+from ideaboard.search.index import rebuild_index
+from ideaboard.search.query import SearchFilters, search, similar_ideas
+from ideaboard.search.snippets import highlight
+from ideaboard.search.tokens import fold_word, index_terms, parse_query
+from ideaboard.services.comments import add_comment, delete_comment, edit_comment
+from ideaboard.services.ideas import delete_idea, edit_idea, post_idea
+
+# --- tokens (pure) --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("variant", "base"), [
+    ("meetings", "meeting"), ("Meetings", "meeting"), ("MEETING", "meeting"),
+    ("policies", "policy"), ("Policy", "policy"), ("processes", "process"),
+    ("branches", "branch"), ("caches", "cache"), ("days", "day"),
+])
+def test_inflections_and_case_fold_to_one_term(variant, base):
+    assert fold_word(variant) == fold_word(base)
+
+
+@pytest.mark.parametrize("word", ["status", "analysis", "process", "bus", "yes"])
+def test_words_that_only_look_plural_keep_their_s(word):
+    assert fold_word(word).endswith("s")
+
+
+def test_cjk_runs_become_bigrams_then_unigrams():
+    assert index_terms("供应链") == ["供应", "应链", "供", "应", "链"]
+    assert index_terms("AI会议2024年") == ["ai", "会议", "会", "议", "2024", "年"]
+
+
+def test_queries_keep_cjk_words_as_phrases_and_drop_noise_words():
+    assert parse_query("会议").groups == (("会议",),)
+    assert parse_query("供应链").groups == (("供应", "应链"),)
+    assert parse_query("the weekly meetings").groups == (("weekly",), ("meeting",))
+    assert parse_query("the").groups == (("the",),)
+
+
+@pytest.mark.parametrize("text", ['"', "*", "-", "()", "NEAR(", "' OR 1=1--", '"" AND ""'])
+def test_query_syntax_is_only_ever_words(text):
+    for group in parse_query(text).groups:
+        assert all(term.isalnum() for term in group)
+
+
+def test_highlight_escapes_everything_but_its_own_marks():
+    html = highlight('<b onclick="x">Meetings</b> & 供应链管理', ["meeting", "供应", "应链"])
+    assert str(html) == ('&lt;b onclick=&#34;x&#34;&gt;<mark>Meetings</mark>&lt;/b&gt; &amp; '
+                         '<mark>供应链</mark>管理')
+
+
+def test_highlight_cuts_a_window_around_the_matches():
+    text = "filler words here " * 40 + "the canteen menu " + "more filler " * 40
+    snippet = str(highlight(text, ["canteen"], width=120))
+    assert "<mark>canteen</mark>" in snippet
+    assert snippet.startswith("…") and snippet.endswith("…")
+    assert len(snippet) < 200
+
+
+# --- a mixed-language corpus ----------------------------------------------------------------
+
+@dataclass
+class Corpus:
+    author: User
+    secret_author: User
+    meetings: Idea
+    policy: Idea
+    process: Idea
+    supply_chain: Idea
+    supplier: Idea
+    fewer_meetings_zh: Idea
+    anonymous: Idea
+    version: Idea
+    comment_zh: Comment
+    comment_en: Comment
+    anonymous_comment: Comment
+
+
+def optional_campaign() -> Campaign:
+    campaign = Campaign(slug="sensitive-topics", title="Sensitive topics",
+                        anonymity=Anonymity.OPTIONAL, opens_at=utcnow() - timedelta(days=1))
+    db.session.add(campaign)
+    db.session.commit()
+    return campaign
+
+
+@pytest.fixture
+def corpus(factory) -> Corpus:
+    author = factory.user(name="Lin Author")
+    secret = factory.user(name="Quentin Secretname")
+    idea = factory.idea
+    meetings = idea(author, title="Fewer status meetings on Fridays",
+                    body="Our weekly **meetings** run long and nobody reads the notes.",
+                    tags=["meetings", "process"])
+    policy = idea(author, title="Update the travel policies",
+                  body="The rules for train tickets are unclear.", tags=["travel"])
+    process = idea(author, title="One onboarding process",
+                   body="New hires fill in the same form three times.")
+    supply_chain = idea(author, title="优化库存管理",
+                        body="我们的供应链响应太慢，建议引入新的库存系统。", tags=["供应链"])
+    supplier = idea(author, title="选择新的供应商", body="现在的供应商报价太高，应该重新招标。")
+    fewer_zh = idea(author, title="减少无效会议", body="每周的会议太多了，很多会议没有议程。")
+    campaign = optional_campaign()
+    anonymous = post_idea(secret, campaign, title="Anonymous canteen suggestion",
+                          body="The canteen needs vegetarian dishes every day.", tags=[],
+                          anonymous=True)
+    version = idea(author, title="Version 1 of the expense form", body="Keep it short.")
+    comment_zh = add_comment(secret, idea_by_public_id(meetings.public_id),
+                             body="我同意，会议时间应该缩短到半小时。", stance=Stance.FOR)
+    comment_en = add_comment(author, idea_by_public_id(supply_chain.public_id),
+                             body="Suppliers should share their stock levels with us.",
+                             stance=Stance.NEUTRAL)
+    anonymous_comment = add_comment(secret, idea_by_public_id(anonymous.public_id),
+                                    body="Quinoa salads would be a good start.",
+                                    stance=Stance.FOR, anonymous=True)
+    return Corpus(author, secret, meetings, policy, process, supply_chain, supplier, fewer_zh,
+                  anonymous, version, comment_zh, comment_en, anonymous_comment)
+
+
+def found(text: str, **filters) -> list[tuple[str, int]]:
+    results = search(text, SearchFilters(**filters))
+    return [(hit.document_type.name, hit.item.id) for hit in results.hits]
+
+
+def idea_ids(text: str, **filters) -> set[int]:
+    return {item_id for kind, item_id in found(text, **filters) if kind == "idea"}
+
+
+def test_two_character_chinese_word_is_found_inside_sentences(app, corpus):
+    hits = found("会议")
+    assert ("idea", corpus.fewer_meetings_zh.id) in hits
+    assert ("comment", corpus.comment_zh.id) in hits
+    assert ("idea", corpus.supply_chain.id) not in hits
+
+
+def test_three_character_chinese_word_is_found_inside_a_sentence_and_only_whole(app, corpus):
+    assert idea_ids("供应链") == {corpus.supply_chain.id}
+    # 供应商 shares the bigram 供应 but is another word: the phrase keeps it out.
+    assert corpus.supplier.id in idea_ids("供应商")
+    assert corpus.supplier.id not in idea_ids("供应链")
+
+
+def test_english_plural_singular_and_case_variants_find_the_same_ideas(app, corpus):
+    for query in ("meeting", "meetings", "MEETINGS", "Meeting"):
+        assert corpus.meetings.id in idea_ids(query), query
+    for query in ("policy", "policies", "POLICY"):
+        assert idea_ids(query) == {corpus.policy.id}, query
+    for query in ("processes", "process", "Process"):
+        assert {corpus.process.id, corpus.meetings.id} <= idea_ids(query), query
+
+
+def test_every_word_is_required_and_titles_rank_first(app, corpus):
+    assert idea_ids("weekly meetings") == {corpus.meetings.id}
+    assert idea_ids("weekly policies") == set()
+    hits = found("meetings")
+    assert hits[0] == ("idea", corpus.meetings.id)  # in its title, its tags and its body
+
+
+def test_a_nonsense_query_returns_nothing(app, corpus):
+    assert found("xqzvbnmw") == []
+    assert found("") == [] and found("   ") == []
+
+
+@pytest.mark.parametrize("payload", [
+    "' OR 1=1--", '"', "*", "NEAR(", 'NEAR("meetings" "policy", 2)', "-meetings", "meetings*",
+    "meetings AND", "title_terms:meetings", "{body_terms}: meetings", "^meetings", "(((",
+    "'; DROP TABLE idea; --", "meetings\" OR \"x", "\\", "%_", "会议\"", "&|!<->:*",
+])
+def test_query_syntax_and_sql_never_break_the_search(app, corpus, payload):
+    results = search(payload)
+    words = " ".join(" ".join(group) for group in results.parsed.groups)
+    assert [h.item.id for h in results.hits] == [h.item.id for h in search(words).hits]
+    assert db.session.scalar(select(func.count()).select_from(Idea)) == 8
+
+
+def test_sql_injection_does_not_widen_the_results(app, corpus):
+    assert idea_ids("' OR 1=1--") == {corpus.version.id}  # only the idea with a "1" in it
+
+
+def test_filters_by_type_status_tag_and_campaign(app, corpus):
+    assert found("会议", doc_type="comment") == [("comment", corpus.comment_zh.id)]
+    assert found("会议", doc_type="idea") == [("idea", corpus.fewer_meetings_zh.id)]
+    assert idea_ids("meetings", tag="meetings") == {corpus.meetings.id}
+    assert idea_ids("meetings", tag="travel") == set()
+    db.session.execute(update(Idea).where(Idea.id == corpus.policy.id)
+                       .values(status=IdeaStatus.ACCEPTED))
+    db.session.commit()
+    assert idea_ids("policy", status=IdeaStatus.ACCEPTED) == {corpus.policy.id}
+    assert idea_ids("policy", status=IdeaStatus.OPEN) == set()
+    assert idea_ids("canteen", campaign_id=corpus.anonymous.campaign_id) == {corpus.anonymous.id}
+    assert idea_ids("canteen", campaign_id=corpus.meetings.campaign_id) == set()
+    # A comment is filtered by its idea's tag and status.
+    assert found("会议", tag="meetings") == [("comment", corpus.comment_zh.id)]
+
+
+# --- kept in step, one way ------------------------------------------------------------------
+
+def documents() -> dict[tuple[str, int], tuple]:
+    rows = db.session.execute(select(
+        SearchDocument.doc_type, SearchDocument.doc_id, SearchDocument.idea_id,
+        SearchDocument.campaign_id, SearchDocument.title, SearchDocument.body,
+        SearchDocument.title_terms, SearchDocument.body_terms, SearchDocument.tag_terms))
+    return {(row[0], row[1]): tuple(row[2:]) for row in rows}
+
+
+def test_edits_are_indexed_in_the_same_transaction(app, corpus):
+    edit_idea(corpus.author, corpus.policy, title="Update the hotel rules",
+              body="Hotels are booked too late.", tags=["travel"])
+    assert idea_ids("policies") == set()
+    assert idea_ids("hotel") == {corpus.policy.id}
+    edit_comment(corpus.author, corpus.comment_en, body="Vendors could share forecasts.",
+                 stance=Stance.NEUTRAL)
+    assert found("suppliers", doc_type="comment") == []
+    assert found("forecasts") == [("comment", corpus.comment_en.id)]
+
+
+def test_a_rolled_back_change_leaves_the_index_as_it_was(app, corpus):
+    before = documents()
+    idea = db.session.get(Idea, corpus.policy.id)
+    idea.title = "Something else entirely"
+    db.session.flush()
+    db.session.rollback()
+    assert documents() == before
+
+
+def test_deleted_ideas_and_comments_are_never_found(app, corpus):
+    delete_idea(corpus.author, corpus.meetings)
+    delete_comment(corpus.author, corpus.comment_en)
+    assert corpus.meetings.id not in idea_ids("meetings")
+    assert found("会议", doc_type="comment") == []  # its comment went with the idea
+    assert found("suppliers") == []
+    assert ("idea", corpus.meetings.id) not in documents()
+
+
+def test_visibility_comes_from_the_source_rows_not_the_index(app, corpus):
+    """Content deleted or hidden behind the index's back (bulk SQL) still never shows."""
+    db.session.execute(update(Idea).where(Idea.id == corpus.policy.id)
+                       .values(deleted_at=utcnow()))
+    db.session.execute(update(Idea).where(Idea.id == corpus.meetings.id)
+                       .values(hidden_at=utcnow()))
+    db.session.execute(update(Comment).where(Comment.id == corpus.comment_en.id)
+                       .values(hidden_at=utcnow()))
+    db.session.commit()
+    assert ("idea", corpus.policy.id) in documents()  # still indexed …
+    assert idea_ids("policy") == set()                 # … but never shown
+    assert found("meetings") == []
+    assert found("会议", doc_type="comment") == []   # the comment of a hidden idea
+    assert found("suppliers") == []
+    assert similar_ideas("travel policies") == []
+
+
+def test_author_names_are_not_indexed(app, corpus):
+    assert found("Secretname") == [] and found("Quentin") == []
+    assert found("Lin Author") == []
+    indexed = " ".join(" ".join(map(str, row)) for row in documents().values())
+    assert "Secretname" not in indexed and "secretnam" not in indexed
+
+
+def test_anonymous_hits_carry_no_name(app, corpus):
+    hits = search("canteen").hits + search("quinoa").hits
+    assert {hit.item.id for hit in hits} == {corpus.anonymous.id, corpus.anonymous_comment.id}
+    for hit in hits:
+        assert hit.item.is_anonymous
+        assert "Secretname" not in str(hit.snippet) + str(hit.title)
+
+
+# --- similar ideas --------------------------------------------------------------------------
+
+def test_similar_ideas_share_title_words_or_tags(app, corpus):
+    assert similar_ideas("Shorter meetings, please")[0].id == corpus.meetings.id
+    assert corpus.fewer_meetings_zh.id in {i.id for i in similar_ideas("会议太长了")}
+    assert similar_ideas("A new dentist plan", ["travel"])[0].id == corpus.policy.id
+    assert similar_ideas("") == [] and similar_ideas("the and of") == []
+    assert similar_ideas("xqzvbnmw") == []
+
+
+def test_similar_ideas_are_bounded_and_skip_the_deleted(app, factory, corpus):
+    for n in range(8):
+        factory.idea(corpus.author, title=f"Meetings idea {n}")
+    assert len(similar_ideas("meetings")) == 5
+    delete_idea(corpus.author, corpus.meetings)
+    assert corpus.meetings.id not in {i.id for i in similar_ideas("status meetings Fridays")}
+
+
+# --- the rebuild ----------------------------------------------------------------------------
+
+QUERIES = ["会议", "供应链", "meetings", "policy", "canteen", "quinoa", "suppliers", "1"]
+
+
+def all_results() -> dict[str, list[tuple[str, int]]]:
+    return {query: found(query) for query in QUERIES}
+
+
+def test_rebuild_restores_identical_documents_and_results(app, corpus):
+    before_documents, before_results = documents(), all_results()
+    db.session.execute(delete(SearchDocument))
+    db.session.commit()
+    assert found("meetings") == []
+    counts = rebuild_index()
+    assert counts == {"idea": 8, "comment": 3}
+    assert documents() == before_documents
+    assert all_results() == before_results

@@ -1,0 +1,128 @@
+"""Try to break anonymity: every GET page of the app, as three kinds of viewer, must not
+reveal who wrote an anonymous post or comment, nor when to a finer grain than the day."""
+import re
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import update
+
+from ideaboard.extensions import db
+from ideaboard.models import Anonymity, CampaignKind, Comment, Idea, Level, Role, Stance
+from ideaboard.models.base import utcnow
+from ideaboard.services.campaigns import create_campaign
+from ideaboard.services.comments import add_comment
+from ideaboard.services.ideas import post_idea
+from ideaboard.services.review import pull_into_queue
+from ideaboard.services.votes import SUPPORT, cast_vote
+from tests.conftest import sign_in
+
+SECRET_TIME = datetime(2026, 3, 4, 5, 6, 7)
+NAME, EMAIL, DEPARTMENT = "Zelda Quux", "zelda.quux@example.com", "Skunkworks Unit"
+
+
+@pytest.fixture
+def anonymous_world(factory):
+    """An anonymous post and an anonymous comment by a distinctive author, with replies."""
+    author = factory.user(name=NAME, email=EMAIL, department=DEPARTMENT,
+                          level=Level.EXECUTIVE)
+    board = factory.user(Role.LEADER, name="Board Chair")
+    campaign = create_campaign(
+        board, title="Executive pay", description="Speak freely", kind=CampaignKind.DISCUSSION,
+        anonymity=Anonymity.ANONYMOUS_ONLY, opens_at=utcnow() - timedelta(days=1),
+        closes_at=utcnow() + timedelta(days=9))
+    optional = create_campaign(
+        board, title="Team strengths", description="", kind=CampaignKind.IDEAS,
+        anonymity=Anonymity.OPTIONAL, opens_at=utcnow() - timedelta(days=1), closes_at=None)
+    post = post_idea(author, campaign, title="Tie bonuses to retention", body="Because.",
+                     tags=["pay"])
+    chosen = post_idea(author, optional, title="Decisions need reasons", body="Explain more.",
+                       tags=[], anonymous=True)
+    other = post_idea(board, optional, title="Named post", body="", tags=[])
+    db.session.refresh(post, ["campaign"])
+    db.session.refresh(other, ["campaign"])
+    comment = add_comment(author, post, body="Agree with this strongly", stance=Stance.FOR)
+    add_comment(author, other, body="Anonymous reply on a named post", stance=Stance.AGAINST,
+                anonymous=True)
+    add_comment(factory.user(), post, body="Reply to the anonymous one", stance=Stance.NEUTRAL,
+                parent=comment)
+    for _ in range(3):
+        cast_vote(factory.user(), post.id, SUPPORT)
+    pull_into_queue(board, post, "Board wants to answer this")
+    db.session.execute(update(Idea).where(Idea.id.in_([post.id, chosen.id]))
+                       .values(created_at=SECRET_TIME, updated_at=SECRET_TIME))
+    db.session.execute(update(Comment).where(Comment.author_id == author.id)
+                       .values(created_at=SECRET_TIME, updated_at=SECRET_TIME))
+    db.session.commit()
+    assert post.is_anonymous and chosen.is_anonymous and comment.is_anonymous
+    return {"author": author, "post": post, "chosen": chosen, "campaign": campaign}
+
+
+def fill(rule, world) -> str | None:
+    values = {"public_id": world["post"].public_id, "slug": world["campaign"].slug,
+              "user_id": world["author"].id, "name": "pay", "tag": "pay"}
+    url = rule.rule
+    for argument in rule.arguments:
+        if argument not in values:
+            return None
+        url = re.sub(rf"<(?:[^:<>]+:)?{argument}>", str(values[argument]), url)
+    return url
+
+
+def forbidden_markers(world) -> list[str]:
+    author = world["author"]
+    return [NAME, EMAIL, "zelda", DEPARTMENT, "Skunkworks", f"/people/{author.id}\"",
+            SECRET_TIME.isoformat(timespec="minutes"), "05:06"]
+
+
+@pytest.mark.parametrize("viewer", ["employee", "leader", "admin"])
+def test_no_page_reveals_an_anonymous_author(app, client, login_as, anonymous_world, viewer):
+    login_as(viewer)
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint.endswith("static"):
+            continue
+        if rule.endpoint == "main.person":
+            continue  # the author's own profile is checked below
+        url = fill(rule, anonymous_world)
+        if url is None:
+            continue
+        for query in ("", "?sort=new", "?q=bonuses", "?q=retention&type=idea", "?format=json"):
+            response = client.get(url + query, headers={"Accept": "text/html"})
+            body = response.get_data(as_text=True)
+            for marker in forbidden_markers(anonymous_world):
+                assert marker not in body, f"{marker!r} leaked on {url}{query} to {viewer}"
+            checked += 1
+        json_response = client.get(url, headers={"Accept": "application/json"})
+        for marker in forbidden_markers(anonymous_world):
+            assert marker not in json_response.get_data(as_text=True), (url, marker)
+    assert checked > 40
+
+
+def test_the_vote_json_and_notifications_stay_anonymous(client, login_as, anonymous_world):
+    login_as("employee")
+    response = client.post_form(f"/ideas/{anonymous_world['chosen'].public_id}/vote",
+                                {"value": "support"}, headers={"Accept": "application/json"})
+    assert set(response.json) <= {"value", "supporters", "opposers", "score"}
+    inbox = client.get("/inbox/").get_data(as_text=True)
+    for marker in forbidden_markers(anonymous_world):
+        assert marker not in inbox
+
+
+def test_the_author_keeps_control_and_notifications(client, anonymous_world):
+    sign_in(client, anonymous_world["author"])
+    post = anonymous_world["post"]
+    page = client.get(f"/ideas/{post.public_id}").get_data(as_text=True)
+    assert f"/ideas/{post.public_id}/edit" in page  # can still edit and delete
+    assert "New reply to your comment" in client.get("/inbox/").get_data(as_text=True)
+
+
+def test_anonymous_posts_do_not_change_the_public_profile(client, login_as, anonymous_world):
+    login_as("employee")
+    profile = client.get(f"/people/{anonymous_world['author'].id}").get_data(as_text=True)
+    assert "0 ideas" in profile and "0 comments" in profile
+    assert "Tie bonuses" not in profile and "Decisions need reasons" not in profile
+
+
+def test_anonymous_ids_are_random_not_sequential(anonymous_world):
+    assert not anonymous_world["post"].public_id.isdigit()
+    assert len(anonymous_world["post"].public_id) >= 12
