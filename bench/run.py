@@ -238,16 +238,18 @@ class Gunicorn:
         raise RuntimeError(f"{self.name} did not answer within {timeout} s; see {self.log_path}")
 
     def cpu_seconds(self) -> float:
-        """User + system CPU used so far by the master and its live workers."""
-        pids = [self.process.pid]
+        """User + system CPU used so far by the master, its live workers, and the workers
+        it has already reaped (max_requests recycles them)."""
+        master, workers = self.process.pid, []
         with suppress(OSError):
-            pids += [int(pid) for pid in Path(
-                f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()]
+            workers = Path(f"/proc/{master}/task/{master}/children").read_text().split()
         ticks = 0
-        for pid in pids:
+        for pid in [master, *map(int, workers)]:
             with suppress(OSError):
                 fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
                 ticks += int(fields[11]) + int(fields[12])  # utime, stime
+                if pid == master:
+                    ticks += int(fields[13]) + int(fields[14])  # cutime, cstime
         return ticks / os.sysconf("SC_CLK_TCK")
 
     def log_text(self, offset: int = 0) -> str:
@@ -876,6 +878,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown scenario(s): {', '.join(sorted(only - names))}")
     if shutil.which("wrk") is None:
         parser.error("wrk is not installed (apt-get install wrk)")
+    # `kill` stops a run the way Ctrl-C does: the finally blocks stop the servers.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     tier = "S" if args.smoke else args.tier
     if args.smoke and args.tier != "S":
         log("--smoke always uses tier S")

@@ -24,7 +24,7 @@ from ideaboard.models import (
 )
 from ideaboard.models.plans import MAX_SCORE, MIN_SCORE
 from ideaboard.permissions import is_signed_in
-from ideaboard.queries.review import Breakdown, GroupSupport, fold_small_groups
+from ideaboard.queries.review import MIN_GROUP_SIZE, Breakdown, GroupSupport, fold_small_groups
 
 SCORES = tuple(range(MIN_SCORE, MAX_SCORE + 1))
 TOP_STANCES = (CritiqueStance.CONCERN, CritiqueStance.ALTERNATIVE)
@@ -204,6 +204,7 @@ class PlanReport:
     criteria: list[Criterion]
     by_department: Breakdown
     by_level: Breakdown
+    minimum: int  # the smallest group a breakdown shows
 
     @property
     def critiques(self) -> int:
@@ -211,9 +212,10 @@ class PlanReport:
 
 
 def plan_report(plan: Plan, other_department: str, other_level: str,
-                level_names: dict[str, str]) -> PlanReport:
+                level_names: dict[str, str], minimum: int = MIN_GROUP_SIZE) -> PlanReport:
     """Per section: critiques by stance, the distribution of every score on the current
-    rubric, and the most helpful concerns and alternatives; who took part, folded below 5."""
+    rubric, and the most helpful concerns and alternatives; who took part, with groups
+    under `minimum` people folded into "other"."""
     sections = sections_of(plan)
     criteria = criteria_of(plan)
     live = (Critique.plan_id == plan.id, Critique.deleted_at.is_(None))
@@ -245,12 +247,13 @@ def plan_report(plan: Plan, other_department: str, other_level: str,
         [SectionReport(s, stances[s.id], [scores[(s.id, c.id)] for c in criteria], top[s.id])
          for s in sections],
         criteria,
-        _participation(plan, Department.name, other_department, {}),
-        _participation(plan, User.level, other_level, level_names))
+        _participation(plan, Department.name, other_department, {}, minimum),
+        _participation(plan, User.level, other_level, level_names, minimum), minimum)
 
 
-def _participation(plan: Plan, column, other_name: str, names: dict[str, str]) -> Breakdown:
-    """Distinct critics per group; groups under 5 people are folded into "other"."""
+def _participation(plan: Plan, column, other_name: str, names: dict[str, str],
+                   minimum: int) -> Breakdown:
+    """Distinct critics per group."""
     query = (select(column, func.count(distinct(Critique.author_id)))
              .select_from(Critique).join(User, User.id == Critique.author_id)
              .where(Critique.plan_id == plan.id, Critique.deleted_at.is_(None))
@@ -259,4 +262,4 @@ def _participation(plan: Plan, column, other_name: str, names: dict[str, str]) -
         query = query.outerjoin(Department, Department.id == User.department_id)
     groups = [GroupSupport(names.get(str(key), str(key)) if key else other_name, count, 0)
               for key, count in db.session.execute(query)]
-    return fold_small_groups(groups, other_name)
+    return fold_small_groups(groups, other_name, minimum)

@@ -66,6 +66,7 @@ from ideaboard.services.plans import (
     save_plan,
     set_criterion_active,
 )
+from ideaboard.services.settings import small_group_minimum
 from ideaboard.web.ideas import wants_json
 
 bp = Blueprint("plans", __name__)
@@ -287,7 +288,8 @@ def report(slug: str):
         abort(403)
     plan = load_plan(campaign)
     data = plan_report(plan, _("Other departments"), _("Other levels"),
-                       {choice.value: str(choice.label) for choice in LEVEL_CHOICES})
+                       {choice.value: str(choice.label) for choice in LEVEL_CHOICES},
+                       minimum=small_group_minimum())
     return render_template("plans/report.html", campaign=campaign, plan=plan, report=data)
 
 

@@ -64,6 +64,14 @@ FORM_DATA: dict[str, dict[str, str]] = {
     "review.pull": {"note": "Leadership should answer this one."},
     "notifications.open_item": {},
     "notifications.read_all": {},
+    # --- campaigns (issue 5): the plan review campaign the admin owns
+    "campaigns.new": {"title": "Why are launches late?", "description": "", "kind": "ideas",
+                      "anonymity": "named", "opens_at": "2026-01-01T09:00", "closes_at": ""},
+    "campaigns.edit": {"title": "An edited question", "description": "",
+                       "opens_at": "2026-01-01T09:00", "closes_at": ""},
+    "campaigns.outcome": {"outcome_text": "We act on the three best-supported answers now."},
+    "campaigns.follow": {"follow": "1"},
+    "discovery.follow": {"tag": "process", "follow": "1"},
     # --- moderation and administration (issue 7)
     "moderation.flag_idea": {"reason": "spam", "note": ""},
     "moderation.flag_comment": {"reason": "other", "note": "Names a colleague's illness"},
