@@ -18,9 +18,13 @@ bind = os.environ.get("GUNICORN_BIND") or f"127.0.0.1:{os.environ.get('PORT', '8
 #   the shortest such queue.
 worker_class = "sync"
 
-# Measured on a 2-core machine (tier M on SQLite, bench/README.md): 3 workers beat 2 on
-# reads, and 4 adds nothing but memory and write-lock waits. Set WEB_CONCURRENCY to
-# about nproc + 1 on other machines.
+# Measured on the 2-core box (tier M on SQLite, 16 connections; bench/README.md):
+#   2 workers: top 24 req/s, vote 69 req/s (p99 371 ms)
+#   3 workers: top 39 req/s, vote 76 req/s (p99 336 ms)
+#   4 workers: top 37 req/s, vote 91 req/s (p99 571 ms; 859 ms at 4 connections)
+# A third worker overlaps one worker's socket and disk waits with another's CPU; a fourth
+# only adds ~100 MB and longer queues on the SQLite write lock. Elsewhere, start from
+# nproc + 1 and measure with `WEB_CONCURRENCY=N make bench`.
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
 
 # Recycle workers now and then, so a slow leak cannot grow forever; the jitter keeps them
