@@ -19,6 +19,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     load_config(app, test_config)
 
     from ideaboard import database  # noqa: F401  (registers the connection set-up)
+    from ideaboard.catalog import install_template_gettext
     from ideaboard.extensions import (
         babel,
         bootstrap,
@@ -37,6 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    install_template_gettext(app)
     limiter.init_app(app)
     warn_if_rate_limits_are_per_process(app)
     bootstrap.init_app(app)

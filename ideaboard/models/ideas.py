@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -157,6 +158,10 @@ class Idea(db.Model):
         Index("ix_idea_author", "author_id"),
         Index("ix_idea_status_due", "status", "review_due_at"),
         Index("ix_idea_decided", "decided_at", "id"),
+        # partial: only for counting deleted ideas; a full index would tempt the planner
+        # away from the sort indexes on "deleted_at IS NULL"
+        Index("ix_idea_deleted", "deleted_at", sqlite_where=text("deleted_at IS NOT NULL"),
+              postgresql_where=text("deleted_at IS NOT NULL")),
         CheckConstraint("supporters >= 0 AND opposers >= 0", name="tallies_not_negative"),
     )
 

@@ -20,8 +20,12 @@ from ideaboard.extensions import db
 from ideaboard.models.accounts import str_enum
 from ideaboard.models.base import utcnow
 from ideaboard.models.ideas import Comment, Idea
+from ideaboard.models.plans import Critique
 
-ONE_TARGET = "(idea_id IS NULL) <> (comment_id IS NULL)"
+# Exactly one of the three targets is set (CASE, not boolean arithmetic: PostgreSQL too).
+ONE_TARGET = ("(CASE WHEN idea_id IS NULL THEN 0 ELSE 1 END)"
+              " + (CASE WHEN comment_id IS NULL THEN 0 ELSE 1 END)"
+              " + (CASE WHEN critique_id IS NULL THEN 0 ELSE 1 END) = 1")
 
 
 class FlagReason(enum.StrEnum):
@@ -42,11 +46,14 @@ class FlagResolution(enum.StrEnum):
 
 
 class Flag(db.Model):
-    """One employee's report of an idea or a comment. One per user per item, ever."""
+    """One employee's report of an idea, a comment or a plan critique. One per user per item,
+    ever."""
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     idea_id: Mapped[int | None] = mapped_column(ForeignKey("idea.id", ondelete="CASCADE"))
     comment_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id", ondelete="CASCADE"))
+    critique_id: Mapped[int | None] = mapped_column(
+        ForeignKey("critique.id", ondelete="CASCADE"))
     reason: Mapped[FlagReason] = mapped_column(str_enum(FlagReason, "flag_reason"))
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -58,6 +65,7 @@ class Flag(db.Model):
     __table_args__ = (
         UniqueConstraint("idea_id", "user_id"),
         UniqueConstraint("comment_id", "user_id"),
+        UniqueConstraint("critique_id", "user_id"),
         CheckConstraint(ONE_TARGET, name="one_target"),
         Index("ix_flag_open", "resolved_at", "created_at"),
     )
@@ -77,34 +85,41 @@ class NoticeKind(enum.StrEnum):
 
 
 class ModerationNotice(db.Model):
-    """What an author is told when moderation touches their post. Never names the moderator."""
+    """What an author is told when moderation touches their post. Never names the moderator.
+    An idea or a comment names its idea; a plan critique names only itself."""
     __tablename__ = "moderation_notice"
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     kind: Mapped[NoticeKind] = mapped_column(str_enum(NoticeKind, "notice_kind"))
-    idea_id: Mapped[int] = mapped_column(ForeignKey("idea.id", ondelete="CASCADE"))
+    idea_id: Mapped[int | None] = mapped_column(ForeignKey("idea.id", ondelete="CASCADE"))
     comment_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id", ondelete="CASCADE"))
+    critique_id: Mapped[int | None] = mapped_column(
+        ForeignKey("critique.id", ondelete="CASCADE"))
     reason_code: Mapped[FlagReason | None] = mapped_column(str_enum(FlagReason, "flag_reason"))
     reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    idea: Mapped[Idea] = relationship(lazy="raise")
+    idea: Mapped[Idea | None] = relationship(lazy="raise")
     comment: Mapped[Comment | None] = relationship(lazy="raise")
+    critique: Mapped[Critique | None] = relationship(lazy="raise")
 
     __table_args__ = (
         Index("ix_moderation_notice_user", "user_id", "id"),
         Index("ix_moderation_notice_idea", "idea_id", "user_id"),
+        Index("ix_moderation_notice_critique", "critique_id", "user_id"),
     )
 
 
 class ContentRevision(db.Model):
-    """The text of an idea or comment as it was before a moderator edited it."""
+    """The text of an idea, comment or critique as it was before a moderator edited it."""
     __tablename__ = "content_revision"
     id: Mapped[int] = mapped_column(primary_key=True)
     idea_id: Mapped[int | None] = mapped_column(ForeignKey("idea.id", ondelete="CASCADE"),
                                                 index=True)
     comment_id: Mapped[int | None] = mapped_column(
         ForeignKey("comment.id", ondelete="CASCADE"), index=True)
+    critique_id: Mapped[int | None] = mapped_column(
+        ForeignKey("critique.id", ondelete="CASCADE"), index=True)
     title: Mapped[str | None] = mapped_column(String(140))
     body: Mapped[str] = mapped_column(Text)
     edited_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))

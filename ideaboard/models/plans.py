@@ -90,6 +90,7 @@ class Critique(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     deleted_at: Mapped[datetime | None]
+    hidden_at: Mapped[datetime | None]  # by flags or a moderator; set on a moderated delete
 
     author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="raise")
     answered_by: Mapped[User | None] = relationship(foreign_keys=[answered_by_id], lazy="raise")

@@ -14,6 +14,7 @@ from ideaboard.models import (
     AuditEntry,
     Comment,
     ContentRevision,
+    Critique,
     Decision,
     Department,
     Flag,
@@ -22,6 +23,7 @@ from ideaboard.models import (
     IdeaStatus,
     ModerationNotice,
     NoticeKind,
+    Plan,
     User,
 )
 from ideaboard.permissions import is_admin, is_signed_in
@@ -36,17 +38,20 @@ AUDIT_PAGE = 50
 @dataclass
 class FlagGroup:
     """The open flags on one post, with the post in its context."""
-    idea: Idea  # the idea itself, or the one the comment belongs to
+    idea: Idea | None  # the idea itself, or the one the comment belongs to; None: a critique
     comment: Comment | None
     flags: list[Flag]
     first_flagged_at: datetime
+    critique: Critique | None = None  # with its section and its plan's campaign loaded
 
     @property
-    def item(self) -> Idea | Comment:
-        return self.comment or self.idea
+    def item(self) -> Idea | Comment | Critique:
+        return self.critique or self.comment or self.idea
 
     @property
     def kind(self) -> str:
+        if self.critique:
+            return "critique"
         return "comment" if self.comment else "idea"
 
     @property
@@ -70,37 +75,48 @@ class FlagQueue:
 
 
 def flag_queue(limit: int = QUEUE_SIZE) -> FlagQueue:
-    """Open flags grouped by post, the longest-waiting post first; four queries in all."""
+    """Open flags grouped by post, the longest-waiting post first; five queries in all."""
+    target = (Flag.idea_id, Flag.comment_id, Flag.critique_id)
     keys = db.session.execute(
-        select(Flag.idea_id, Flag.comment_id, func.min(Flag.created_at).label("first"))
-        .where(Flag.resolved_at.is_(None)).group_by(Flag.idea_id, Flag.comment_id)
+        select(*target, func.min(Flag.created_at).label("first"))
+        .where(Flag.resolved_at.is_(None)).group_by(*target)
         .order_by(func.min(Flag.created_at), func.min(Flag.id)).limit(limit)).all()
     total = db.session.scalar(select(func.count()).select_from(
-        select(Flag.idea_id, Flag.comment_id).where(Flag.resolved_at.is_(None))
-        .group_by(Flag.idea_id, Flag.comment_id).subquery()))
+        select(*target).where(Flag.resolved_at.is_(None)).group_by(*target).subquery()))
     if not keys:
         return FlagQueue([], total or 0)
     idea_ids = {k.idea_id for k in keys if k.idea_id}
     comment_ids = {k.comment_id for k in keys if k.comment_id}
+    critique_ids = {k.critique_id for k in keys if k.critique_id}
     flags = db.session.scalars(select(Flag).where(
         Flag.resolved_at.is_(None),
-        or_(Flag.idea_id.in_(idea_ids), Flag.comment_id.in_(comment_ids)))
+        or_(Flag.idea_id.in_(idea_ids), Flag.comment_id.in_(comment_ids),
+            Flag.critique_id.in_(critique_ids)))
         .order_by(Flag.id)).all()
     comments = {c.id: c for c in db.session.scalars(
         select(Comment).where(Comment.id.in_(comment_ids))
         .options(joinedload(Comment.author), joinedload(Comment.idea)))}
+    critiques = {c.id: c for c in db.session.scalars(
+        select(Critique).where(Critique.id.in_(critique_ids))
+        .options(joinedload(Critique.author), joinedload(Critique.section),
+                 joinedload(Critique.plan).joinedload(Plan.campaign)))} if critique_ids else {}
     idea_ids |= {c.idea_id for c in comments.values()}
     ideas = {i.id: i for i in db.session.scalars(
         select(Idea).where(Idea.id.in_(idea_ids)).options(joinedload(Idea.author)))}
     by_key: dict[tuple, list[Flag]] = {}
     for item_flag in flags:
-        by_key.setdefault((item_flag.idea_id, item_flag.comment_id), []).append(item_flag)
+        by_key.setdefault((item_flag.idea_id, item_flag.comment_id, item_flag.critique_id),
+                          []).append(item_flag)
     groups = []
     for key in keys:
+        flags_of = by_key[(key.idea_id, key.comment_id, key.critique_id)]
+        if key.critique_id:
+            groups.append(FlagGroup(None, None, flags_of, key.first,
+                                    critique=critiques[key.critique_id]))
+            continue
         comment = comments.get(key.comment_id) if key.comment_id else None
         idea = ideas[comment.idea_id if comment else key.idea_id]
-        groups.append(FlagGroup(idea, comment, by_key[(key.idea_id, key.comment_id)],
-                                key.first))
+        groups.append(FlagGroup(idea, comment, flags_of, key.first))
     return FlagQueue(groups, total)
 
 
@@ -109,8 +125,9 @@ def open_flag_count() -> int:
                              .where(Flag.resolved_at.is_(None))) or 0
 
 
-def revisions_of(item: Idea | Comment) -> list[ContentRevision]:
-    column = ContentRevision.idea_id if isinstance(item, Idea) else ContentRevision.comment_id
+def revisions_of(item: Idea | Comment | Critique) -> list[ContentRevision]:
+    column = {"idea": ContentRevision.idea_id, "comment": ContentRevision.comment_id,
+              "critique": ContentRevision.critique_id}[_kind(item)]
     return list(db.session.scalars(select(ContentRevision).where(column == item.id)
                                    .order_by(ContentRevision.id.desc())))
 
@@ -125,23 +142,25 @@ class ModerationView:
     flagged: set[tuple[str, int]] = field(default_factory=set)
     notices: dict[tuple[str, int], ModerationNotice] = field(default_factory=dict)
 
-    def can_see_hidden(self, item: Idea | Comment) -> bool:
+    def can_see_hidden(self, item: Idea | Comment | Critique) -> bool:
         return self.admin or (self.viewer_id is not None and item.author_id == self.viewer_id)
 
-    def has_flagged(self, item: Idea | Comment) -> bool:
+    def has_flagged(self, item: Idea | Comment | Critique) -> bool:
         return (_kind(item), item.id) in self.flagged
 
-    def can_flag(self, item: Idea | Comment) -> bool:
+    def can_flag(self, item: Idea | Comment | Critique) -> bool:
         return (self.viewer_id is not None and item.author_id != self.viewer_id
                 and not item.is_deleted and item.hidden_at is None
                 and not self.has_flagged(item))
 
-    def notice_for(self, item: Idea | Comment) -> ModerationNotice | None:
+    def notice_for(self, item: Idea | Comment | Critique) -> ModerationNotice | None:
         """The latest moderation notice about the viewer's own post."""
         return self.notices.get((_kind(item), item.id))
 
 
-def _kind(item: Idea | Comment) -> str:
+def _kind(item: Idea | Comment | Critique) -> str:
+    if isinstance(item, Critique):
+        return "critique"
     return "idea" if isinstance(item, Idea) else "comment"
 
 
@@ -165,10 +184,30 @@ def moderation_view(viewer: User | None, idea: Idea) -> ModerationView:
     return view
 
 
+def plan_moderation_view(viewer: User | None, plan_id: int) -> ModerationView:
+    """The same for the critiques of a plan page: two queries for a signed-in viewer."""
+    if not is_signed_in(viewer):
+        return ModerationView(None, False)
+    view = ModerationView(viewer.id, is_admin(viewer))
+    on_plan = select(Critique.id).where(Critique.plan_id == plan_id).scalar_subquery()
+    view.flagged.update(("critique", critique_id) for critique_id in db.session.scalars(
+        select(Flag.critique_id).where(Flag.user_id == viewer.id,
+                                       Flag.critique_id.in_(on_plan))))
+    for notice in db.session.scalars(select(ModerationNotice).where(
+            ModerationNotice.user_id == viewer.id, ModerationNotice.critique_id.in_(on_plan))
+            .order_by(ModerationNotice.id)):
+        key = ("critique", notice.critique_id)
+        if notice.kind != NoticeKind.REVEALED or key not in view.notices:
+            view.notices[key] = notice
+    return view
+
+
 def notices_for(user: User, limit: int = 100) -> list[ModerationNotice]:
     return list(db.session.scalars(
         select(ModerationNotice).where(ModerationNotice.user_id == user.id)
-        .options(joinedload(ModerationNotice.idea), joinedload(ModerationNotice.comment))
+        .options(joinedload(ModerationNotice.idea), joinedload(ModerationNotice.comment),
+                 joinedload(ModerationNotice.critique).joinedload(Critique.plan)
+                 .joinedload(Plan.campaign))
         .order_by(ModerationNotice.id.desc()).limit(limit)))
 
 

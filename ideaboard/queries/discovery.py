@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 from ideaboard.extensions import db
 from ideaboard.models import (
     Campaign,
+    CampaignFollow,
     Comment,
     Decision,
     Idea,
@@ -39,6 +40,14 @@ class FollowingPage:
     next_cursor: str | None
     tags: list[tuple[str, int]]
     following_ideas: int
+    campaigns: list[tuple[str, str]]  # slug, title
+
+
+def followed_campaigns(user: User) -> list[tuple[str, str]]:
+    return [(slug, title) for slug, title in db.session.execute(
+        select(Campaign.slug, Campaign.title)
+        .join(CampaignFollow, CampaignFollow.campaign_id == Campaign.id)
+        .where(CampaignFollow.user_id == user.id).order_by(Campaign.title))]
 
 
 def followed_tag_names(user: User) -> list[tuple[str, int]]:
@@ -56,11 +65,14 @@ def is_following_tag(user: User | None, name: str | None) -> bool:
 
 
 def following(user: User, cursor: str | None = None, limit: int = 30) -> FollowingPage:
-    """Newest ideas carrying a tag the user follows or followed one by one (keyset)."""
+    """Newest ideas the user follows one by one, or in a campaign or with a tag the user
+    follows (keyset)."""
     followed_ideas = select(IdeaFollow.idea_id).where(IdeaFollow.user_id == user.id)
     tagged = (select(IdeaTag.idea_id).join(TagFollow, TagFollow.tag_id == IdeaTag.tag_id)
               .where(TagFollow.user_id == user.id))
-    query = (shown_ideas().where(or_(Idea.id.in_(followed_ideas), Idea.id.in_(tagged)))
+    in_campaigns = select(CampaignFollow.campaign_id).where(CampaignFollow.user_id == user.id)
+    query = (shown_ideas().where(or_(Idea.id.in_(followed_ideas), Idea.id.in_(tagged),
+                                     Idea.campaign_id.in_(in_campaigns)))
              .options(joinedload(Idea.author), joinedload(Idea.campaign)))  # as list_ideas
     after = decode_cursor("new", cursor)
     if after is not None:
@@ -70,7 +82,8 @@ def following(user: User, cursor: str | None = None, limit: int = 30) -> Followi
     next_cursor = encode_cursor("new", items[limit - 1]) if len(items) > limit else None
     idea_count = db.session.scalar(select(func.count()).select_from(IdeaFollow)
                                    .where(IdeaFollow.user_id == user.id))
-    return FollowingPage(items[:limit], next_cursor, followed_tag_names(user), idea_count)
+    return FollowingPage(items[:limit], next_cursor, followed_tag_names(user), idea_count,
+                         followed_campaigns(user))
 
 
 @dataclass
@@ -99,8 +112,11 @@ def activity(user: User, limit: int = ACTIVITY_LENGTH) -> Activity:
     return Activity(list(ideas), list(comments), [(vote, idea) for vote, idea in votes])
 
 
-def newest_ideas(tag: str | None = None, limit: int = FEED_LENGTH) -> list[Idea]:
+def newest_ideas(tag: str | None = None, campaign_id: int | None = None,
+                 limit: int = FEED_LENGTH) -> list[Idea]:
     query = shown_ideas().options(joinedload(Idea.author))
+    if campaign_id is not None:
+        query = query.where(Idea.campaign_id == campaign_id)
     if tag:
         query = query.where(Idea.id.in_(
             select(IdeaTag.idea_id).join(Tag, Tag.id == IdeaTag.tag_id).where(Tag.name == tag)))

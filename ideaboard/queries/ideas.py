@@ -160,11 +160,14 @@ def home_counts() -> dict[str, int]:
     """Counts that build trust on the home page: ideas shared, decided this quarter."""
     now = utcnow()
     quarter_start = datetime(now.year, 3 * ((now.month - 1) // 3) + 1, 1)
+    # All ideas minus the deleted ones, and a range of ix_idea_decided: each an index count,
+    # where one FILTERed count would read every idea
+    every = select(func.count()).select_from(Idea)
     row = db.session.execute(select(
-        func.count().filter(Idea.deleted_at.is_(None)),
-        func.count().filter(Idea.decided_at >= quarter_start),
-    ).select_from(Idea)).one()
-    return {"ideas": row[0], "decided_quarter": row[1]}
+        every.scalar_subquery(),
+        every.where(Idea.deleted_at.is_not(None)).scalar_subquery(),
+        every.where(Idea.decided_at >= quarter_start).scalar_subquery())).one()
+    return {"ideas": row[0] - row[1], "decided_quarter": row[2]}
 
 
 @dataclass
@@ -176,11 +179,13 @@ class PublicActivity:
 
 def public_activity(user: User, limit: int = 20) -> PublicActivity:
     """What a person posted under their name. Anonymous posts never count here."""
-    named = (Idea.author_id == user.id, Idea.is_anonymous.is_(False), Idea.deleted_at.is_(None))
+    named = (Idea.author_id == user.id, Idea.is_anonymous.is_(False),
+             Idea.deleted_at.is_(None), Idea.hidden_at.is_(None))
     ideas = list(db.session.scalars(select(Idea).where(*named).options(
-        joinedload(Idea.campaign)).order_by(Idea.created_at.desc()).limit(limit)))
+        joinedload(Idea.campaign), joinedload(Idea.author)).order_by(
+        Idea.created_at.desc()).limit(limit)))
     idea_count = db.session.scalar(select(func.count()).select_from(Idea).where(*named))
     comment_count = db.session.scalar(select(func.count()).select_from(Comment).where(
         Comment.author_id == user.id, Comment.is_anonymous.is_(False),
-        Comment.deleted_at.is_(None)))
+        Comment.deleted_at.is_(None), Comment.hidden_at.is_(None)))
     return PublicActivity(ideas, idea_count, comment_count)

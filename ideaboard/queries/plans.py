@@ -131,17 +131,19 @@ def plan_page(plan: Plan, viewer: User | None) -> PlanPage:
         if view is None:
             continue
         view.critiques.append(critique)
-        if not critique.is_deleted:
+        if not critique.is_deleted and critique.hidden_at is None:
             view.stances[critique.stance.value] += 1
     scores: dict[int, dict[int, int]] = defaultdict(dict)
     active = {c.id for c in criteria}
-    for critique_id, section_id, criterion_id, score in db.session.execute(
+    for critique_id, section_id, criterion_id, score, hidden_at in db.session.execute(
             select(CritiqueRating.critique_id, Critique.section_id, CritiqueRating.criterion_id,
-                   CritiqueRating.score)
+                   CritiqueRating.score, Critique.hidden_at)
             .join(Critique, Critique.id == CritiqueRating.critique_id)
             .where(Critique.plan_id == plan.id, Critique.deleted_at.is_(None))):
         if criterion_id in active and section_id in views:
             scores[critique_id][criterion_id] = score
+            if hidden_at is not None:  # shown to its author and admins, counted nowhere
+                continue
             view = views[section_id]
             view.ratings[criterion_id] = view.ratings.get(criterion_id, 0) + 1
             view.means[criterion_id] = view.means.get(criterion_id, 0) + score
@@ -215,10 +217,11 @@ def plan_report(plan: Plan, other_department: str, other_level: str,
                 level_names: dict[str, str], minimum: int = MIN_GROUP_SIZE) -> PlanReport:
     """Per section: critiques by stance, the distribution of every score on the current
     rubric, and the most helpful concerns and alternatives; who took part, with groups
-    under `minimum` people folded into "other"."""
+    under `minimum` people folded into "other". Critiques hidden by moderation are left out."""
     sections = sections_of(plan)
     criteria = criteria_of(plan)
-    live = (Critique.plan_id == plan.id, Critique.deleted_at.is_(None))
+    live = (Critique.plan_id == plan.id, Critique.deleted_at.is_(None),
+            Critique.hidden_at.is_(None))
     stances: dict[int, dict[str, int]] = defaultdict(_stance_counts)
     for section_id, stance, count in db.session.execute(
             select(Critique.section_id, Critique.stance, func.count()).where(*live)
@@ -256,7 +259,8 @@ def _participation(plan: Plan, column, other_name: str, names: dict[str, str],
     """Distinct critics per group."""
     query = (select(column, func.count(distinct(Critique.author_id)))
              .select_from(Critique).join(User, User.id == Critique.author_id)
-             .where(Critique.plan_id == plan.id, Critique.deleted_at.is_(None))
+             .where(Critique.plan_id == plan.id, Critique.deleted_at.is_(None),
+                    Critique.hidden_at.is_(None))
              .group_by(column))
     if column is Department.name:
         query = query.outerjoin(Department, Department.id == User.department_id)

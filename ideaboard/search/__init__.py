@@ -1,4 +1,5 @@
-"""Full-text search over ideas and comments, in Chinese and English, on SQLite and PostgreSQL.
+"""Full-text search over ideas, comments, campaigns, plan sections, critiques and their replies,
+in Chinese and English, on SQLite and PostgreSQL.
 
 - tokens.py     tokenisation shared by index, queries and highlighting (CJK bigrams, plurals)
 - documents.py  what is searchable: one registration per document type

@@ -8,7 +8,7 @@ from flask.cli import with_appcontext
 @click.command("reindex")
 @with_appcontext
 def reindex() -> None:
-    """Rebuild the search index from the ideas and comments tables.
+    """Rebuild the search index from ideas, comments, campaigns, plans and critiques.
 
     New and edited content is indexed as it is written; run this after importing data with
     SQL, after restoring a backup, after upgrading a database that already held ideas when

@@ -3,7 +3,8 @@
 A registration says how to turn a source row into indexed text (or None once it is deleted),
 which attribute changes re-index it, how to check at query time that the source row may
 still be shown (not deleted, not hidden by moderation: the index is never trusted for that),
-and how to load and present hits. Adding campaigns, plan sections or critiques is one `register()`.
+and how to load and present hits: ideas, comments, campaigns (title, description and the
+published outcome), plan sections, critiques and their replies.
 """
 from __future__ import annotations
 
@@ -16,10 +17,10 @@ from typing import Any
 import bleach
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, exists, select
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import aliased, joinedload, object_session
 
 from ideaboard.extensions import db
-from ideaboard.models import Comment, Idea
+from ideaboard.models import Campaign, Comment, Critique, CritiqueReply, Idea, Plan, Section
 from ideaboard.text import render_markdown
 
 MAX_INDEXED_CHARS = 30_000
@@ -62,6 +63,7 @@ class DocumentType:
     visible: Callable[[ColumnElement[int]], ColumnElement[bool]]
     load: Callable[[list[int]], dict[int, Any]]
     present: Callable[[Any], Presented | None]
+    context: Any = None  # lazy string after the label: "in the discussion of"
 
 
 DOCUMENT_TYPES: dict[str, DocumentType] = {}
@@ -149,6 +151,163 @@ def _present_comment(comment: Comment) -> Presented | None:
 
 COMMENTS = register(DocumentType(
     name="comment", model=Comment, label=_l("Comment"), plural_label=_l("Comments"),
+    context=_l("in the discussion of"),
     watched=frozenset({"body", "deleted_at", "idea_id"}),
     text=_comment_text, visible=_comment_visible, load=_load_comments,
     present=_present_comment))
+
+
+# --- campaigns, plan sections, critiques and their replies ----------------------------------
+# Critiques can be hidden by moderation (their text stays indexed, left out when searched);
+# deleted critiques and replies are tombstones, and sections go with bulk deletes, so
+# visibility is checked against the source rows.
+
+def _campaign_text(campaign: Campaign) -> DocumentText:
+    body = plain_text(campaign.description)
+    if campaign.outcome_published_at is not None and campaign.outcome:
+        body = f"{body} {plain_text(campaign.outcome)}".strip()[:MAX_INDEXED_CHARS]
+    return DocumentText(title=campaign.title, body=body, campaign_id=campaign.id)
+
+
+def _campaign_visible(doc_id: ColumnElement[int]) -> ColumnElement[bool]:
+    campaign = aliased(Campaign)
+    return exists(select(campaign.id).where(campaign.id == doc_id))
+
+
+def _load_campaigns(ids: list[int]) -> dict[int, Campaign]:
+    return {c.id: c for c in db.session.scalars(select(Campaign).where(Campaign.id.in_(ids)))}
+
+
+def _present_campaign(campaign: Campaign) -> Presented:
+    return Presented(title=campaign.title, item=None, idea=None, endpoint="campaigns.show",
+                     url_values={"slug": campaign.slug})
+
+
+CAMPAIGNS = register(DocumentType(
+    name="campaign", model=Campaign, label=_l("Campaign"), plural_label=_l("Campaigns"),
+    watched=frozenset({"title", "description", "outcome", "outcome_published_at"}),
+    text=_campaign_text, visible=_campaign_visible, load=_load_campaigns,
+    present=_present_campaign))
+
+
+def _plan_campaign_id(obj: Section | Critique | CritiqueReply) -> int | None:
+    """The campaign of a plan item, from the identity map when the plan is already loaded
+    (a plan's campaign never changes). Safe inside a flush: it does not autoflush."""
+    session = object_session(obj)
+    plan = session.get(Plan, obj.plan_id) if session is not None else None
+    return plan.campaign_id if plan is not None else None
+
+
+def _plan_title(campaign: Campaign, heading: str) -> str:
+    return f"{campaign.title}: {heading}"
+
+
+def _section_text(section: Section) -> DocumentText:
+    return DocumentText(title=section.heading, body=plain_text(section.body),
+                        campaign_id=_plan_campaign_id(section))
+
+
+def _section_visible(doc_id: ColumnElement[int]) -> ColumnElement[bool]:
+    section = aliased(Section)
+    return exists(select(section.id).where(section.id == doc_id))
+
+
+@dataclass(frozen=True)
+class SectionInPlan:
+    section: Section
+    campaign: Campaign
+
+
+def _load_sections(ids: list[int]) -> dict[int, SectionInPlan]:
+    rows = db.session.execute(
+        select(Section, Campaign).join(Plan, Plan.id == Section.plan_id)
+        .join(Campaign, Campaign.id == Plan.campaign_id).where(Section.id.in_(ids)))
+    return {section.id: SectionInPlan(section, campaign) for section, campaign in rows}
+
+
+def _present_section(found: SectionInPlan) -> Presented:
+    return Presented(title=_plan_title(found.campaign, found.section.heading), item=None,
+                     idea=None, endpoint="plans.show",
+                     url_values={"slug": found.campaign.slug,
+                                 "_anchor": f"section-{found.section.id}"})
+
+
+SECTIONS = register(DocumentType(
+    name="plan_section", model=Section, label=_l("Plan section"),
+    plural_label=_l("Plan sections"), watched=frozenset({"heading", "body", "plan_id"}),
+    text=_section_text, visible=_section_visible, load=_load_sections,
+    present=_present_section))
+
+
+def _critique_text(critique: Critique) -> DocumentText | None:
+    if critique.deleted_at is not None:
+        return None
+    return DocumentText(title="", body=plain_text(critique.body),
+                        campaign_id=_plan_campaign_id(critique))
+
+
+def _critique_visible(doc_id: ColumnElement[int]) -> ColumnElement[bool]:
+    critique = aliased(Critique)
+    return exists(select(critique.id).where(critique.id == doc_id,
+                                            critique.deleted_at.is_(None),
+                                            critique.hidden_at.is_(None)))
+
+
+def _load_critiques(ids: list[int]) -> dict[int, Critique]:
+    critiques = db.session.scalars(select(Critique).where(Critique.id.in_(ids)).options(
+        joinedload(Critique.author), joinedload(Critique.section),
+        joinedload(Critique.plan).joinedload(Plan.campaign)))
+    return {critique.id: critique for critique in critiques}
+
+
+def _present_critique(critique: Critique) -> Presented | None:
+    if critique.deleted_at is not None or critique.hidden_at is not None:
+        return None
+    return Presented(title=_plan_title(critique.plan.campaign, critique.section.heading),
+                     item=critique, idea=None, endpoint="plans.show",
+                     url_values={"slug": critique.plan.campaign.slug,
+                                 "_anchor": f"k-{critique.public_id}"})
+
+
+CRITIQUES = register(DocumentType(
+    name="critique", model=Critique, label=_l("Critique"), plural_label=_l("Critiques"),
+    context=_l("on the plan section"), watched=frozenset({"body", "deleted_at"}),
+    text=_critique_text, visible=_critique_visible, load=_load_critiques,
+    present=_present_critique))
+
+
+def _reply_text(reply: CritiqueReply) -> DocumentText | None:
+    if reply.deleted_at is not None:
+        return None
+    return DocumentText(title="", body=plain_text(reply.body),
+                        campaign_id=_plan_campaign_id(reply))
+
+
+def _reply_visible(doc_id: ColumnElement[int]) -> ColumnElement[bool]:
+    reply = aliased(CritiqueReply)
+    return exists(select(reply.id).where(reply.id == doc_id, reply.deleted_at.is_(None)))
+
+
+def _load_replies(ids: list[int]) -> dict[int, CritiqueReply]:
+    critique = joinedload(CritiqueReply.critique)
+    replies = db.session.scalars(select(CritiqueReply).where(CritiqueReply.id.in_(ids)).options(
+        joinedload(CritiqueReply.author), critique.joinedload(Critique.section),
+        critique.joinedload(Critique.plan).joinedload(Plan.campaign)))
+    return {reply.id: reply for reply in replies}
+
+
+def _present_reply(reply: CritiqueReply) -> Presented | None:
+    if reply.deleted_at is not None:
+        return None
+    critique = reply.critique
+    return Presented(title=_plan_title(critique.plan.campaign, critique.section.heading),
+                     item=reply, idea=None, endpoint="plans.show",
+                     url_values={"slug": critique.plan.campaign.slug,
+                                 "_anchor": f"r-{reply.public_id}"})
+
+
+CRITIQUE_REPLIES = register(DocumentType(
+    name="critique_reply", model=CritiqueReply, label=_l("Reply to a critique"),
+    plural_label=_l("Replies to critiques"), context=_l("on the plan section"),
+    watched=frozenset({"body", "deleted_at"}), text=_reply_text, visible=_reply_visible,
+    load=_load_replies, present=_present_reply))

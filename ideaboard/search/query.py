@@ -65,8 +65,9 @@ class SearchHit:
     snippet: Markup
     endpoint: str
     url_values: dict
-    item: Any           # Idea or Comment, for the author line (where anonymity is enforced)
-    idea: Idea | None
+    item: Any           # Idea, Comment, Critique or CritiqueReply, for the author line (where
+    idea: Idea | None   # anonymity is enforced); None for campaigns and plan sections
+    doc_id: int = 0     # the source row's id
 
 
 @dataclass
@@ -182,7 +183,7 @@ def search(text: str, filters: SearchFilters | None = None, page: int = 1) -> Se
         results.hits.append(SearchHit(
             document_type=document_type, endpoint=presented.endpoint,
             url_values=presented.url_values, item=presented.item,
-            idea=presented.idea, title=highlight(presented.title, parsed.terms),
+            idea=presented.idea, doc_id=row.doc_id, title=highlight(presented.title, parsed.terms),
             snippet=highlight(row.body, parsed.terms, width=SNIPPET_WIDTH) if row.body
             else Markup("")))
     return results

@@ -12,9 +12,9 @@ from datetime import timedelta
 from email.message import EmailMessage
 
 from flask import render_template
-from flask_babel import force_locale
 from sqlalchemy import func, select, update
 
+from ideaboard.catalog import speaking
 from ideaboard.database import write_transaction
 from ideaboard.extensions import db
 from ideaboard.models import Notification, OutboxMessage, User
@@ -64,7 +64,7 @@ def render_message(message: OutboxMessage) -> EmailMessage:
     config = mail_config()  # SMTP settings from the admin page, else config
     user = db.session.get(User, message.user_id)
     context = {"user": user, "base_url": config["BASE_URL"].rstrip("/")}
-    with force_locale(user.locale or config["BABEL_DEFAULT_LOCALE"]):
+    with speaking(user.locale or config["BABEL_DEFAULT_LOCALE"]):
         if message.kind == "digest":
             since = user.last_digest_at - timedelta(days=1) if user.last_digest_at else None
             query = (select(Notification).where(Notification.user_id == user.id,

@@ -1,5 +1,6 @@
-"""Moderation: flags, the automatic hide, what admins do with flagged posts, and revealing
-an anonymous author (merging duplicates is in services/merge.py).
+"""Moderation: flags, the automatic hide, what admins do with flagged posts (ideas,
+comments and plan critiques), and revealing an anonymous author (merging duplicates is in
+services/merge.py).
 
 Every admin action here writes exactly one audit entry in its own transaction, and every
 action that touches an author's post tells them, without naming the moderator.
@@ -11,19 +12,22 @@ from collections import Counter
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from ideaboard.database import write_transaction
 from ideaboard.models import (
     Comment,
     ContentRevision,
+    Critique,
+    CritiqueRating,
     Flag,
     FlagReason,
     FlagResolution,
     Idea,
     ModerationNotice,
     NoticeKind,
+    Section,
     User,
 )
 from ideaboard.models.base import utcnow
@@ -32,12 +36,13 @@ from ideaboard.services import InvalidInput, NotAllowed, NotFound
 from ideaboard.services.audit import record
 from ideaboard.services.comments import MAX_COMMENT_LENGTH
 from ideaboard.services.ideas import _set_tags, validate_idea_text
+from ideaboard.services.plans import MAX_CRITIQUE_LENGTH
 from ideaboard.services.settings import flag_threshold
 from ideaboard.text import render_markdown
 
 MAX_NOTE_LENGTH = 1000
 MIN_REVEAL_REASON_LENGTH = 15
-Item = Idea | Comment
+Item = Idea | Comment | Critique
 
 
 class ModerationAction(enum.StrEnum):
@@ -49,7 +54,7 @@ class ModerationAction(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Target:
-    """An idea or a comment, as moderation sees it."""
+    """An idea, a comment or a plan critique, as moderation sees it."""
     item: Item
 
     @property
@@ -58,19 +63,33 @@ class Target:
 
     @property
     def kind(self) -> str:
-        return "idea" if isinstance(self.item, Idea) else "comment"
+        if isinstance(self.item, Idea):
+            return "idea"
+        return "critique" if isinstance(self.item, Critique) else "comment"
 
     @property
     def flag_column(self):
-        return Flag.idea_id if isinstance(self.item, Idea) else Flag.comment_id
+        return {"idea": Flag.idea_id, "comment": Flag.comment_id,
+                "critique": Flag.critique_id}[self.kind]
 
     @property
-    def idea_id(self) -> int:
+    def idea_id(self) -> int | None:
+        """The idea itself, or the one a comment belongs to; a critique has none."""
+        if isinstance(self.item, Critique):
+            return None
         return self.item.id if isinstance(self.item, Idea) else self.item.idea_id
 
     @property
+    def own_idea_id(self) -> int | None:
+        return self.item.id if isinstance(self.item, Idea) else None
+
+    @property
     def comment_id(self) -> int | None:
-        return None if isinstance(self.item, Idea) else self.item.id
+        return self.item.id if isinstance(self.item, Comment) else None
+
+    @property
+    def critique_id(self) -> int | None:
+        return self.item.id if isinstance(self.item, Critique) else None
 
     def lock(self, session: Session) -> None:
         """Serialise flags and actions on one item (FOR UPDATE; SQLite is already serial)."""
@@ -81,6 +100,7 @@ class Target:
                       reason_code: FlagReason | None = None, reason: str = "") -> None:
         session.add(ModerationNotice(user_id=self.item.author_id, kind=kind,
                                      idea_id=self.idea_id, comment_id=self.comment_id,
+                                     critique_id=self.critique_id,
                                      reason_code=reason_code, reason=reason))
 
     def audit(self, session: Session, actor: User | None, action: str, *, reason: str = "",
@@ -115,9 +135,9 @@ def flag(user: User, item: Item, reason: FlagReason, note: str = "") -> bool:
                                                 Flag.user_id == user.id)):
             raise InvalidInput(_l("You have already flagged this. Moderators will look at it."))
         now = utcnow()
-        session.add(Flag(user_id=user.id, idea_id=item.id if target.kind == "idea" else None,
-                         comment_id=target.comment_id, reason=reason, note=note,
-                         created_at=now))
+        session.add(Flag(user_id=user.id, idea_id=target.own_idea_id,
+                         comment_id=target.comment_id, critique_id=target.critique_id,
+                         reason=reason, note=note, created_at=now))
         session.flush()
         threshold = flag_threshold(session)
         open_flags = (select(func.count()).select_from(Flag)
@@ -240,6 +260,10 @@ def _tombstone(session: Session, target: Target, now) -> None:
     if isinstance(item, Idea):
         item.title = ""
         _set_tags(session, item, [])
+    elif isinstance(item, Critique):  # as the author's own delete: the ratings go too
+        session.execute(delete(CritiqueRating).where(CritiqueRating.critique_id == item.id))
+        session.execute(update(Section).where(Section.id == item.section_id)
+                        .values(critique_count=Section.critique_count - 1))
     else:
         session.execute(update(Idea).where(Idea.id == item.idea_id)
                         .values(comment_count=Idea.comment_count - 1))
@@ -258,6 +282,11 @@ def edit_post(admin: User, item: Item, *, body: str, reason: str,
     target = Target(item)
     if isinstance(item, Idea):
         title, body = validate_idea_text(title or "", body)
+    elif isinstance(item, Critique):
+        body = body.strip()
+        if not body or len(body) > MAX_CRITIQUE_LENGTH:
+            raise InvalidInput(_l("Write the critique's new text (up to %(n)d characters).",
+                                  n=MAX_CRITIQUE_LENGTH))
     else:
         body = body.strip()
         if not body or len(body) > MAX_COMMENT_LENGTH:
@@ -266,7 +295,8 @@ def edit_post(admin: User, item: Item, *, body: str, reason: str,
     with write_transaction() as session:
         target.lock(session)
         session.add(ContentRevision(
-            idea_id=item.id if target.kind == "idea" else None, comment_id=target.comment_id,
+            idea_id=target.own_idea_id, comment_id=target.comment_id,
+            critique_id=target.critique_id,
             title=item.title if target.kind == "idea" else None, body=item.body,
             edited_by_id=admin.id, reason=reason))
         if title is not None:

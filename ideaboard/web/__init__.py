@@ -12,6 +12,7 @@ def register_blueprints(app: Flask) -> None:
         campaigns,
         discovery,
         errors,
+        fragments,
         ideas,
         main,
         moderation,
@@ -22,6 +23,7 @@ def register_blueprints(app: Flask) -> None:
     )
 
     templating.init_templating(app)
+    fragments.init_fragments(app)
     errors.register_error_handlers(app)
     for blueprint in (main.bp, auth.bp, ideas.bp, campaigns.bp, review.bp, notifications.bp,
                       account.bp, admin.bp):

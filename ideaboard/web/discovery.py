@@ -24,6 +24,7 @@ from ideaboard.forms import ActionForm
 from ideaboard.models import Idea
 from ideaboard.models.base import utcnow
 from ideaboard.permissions import can_vote_on_idea
+from ideaboard.queries.campaigns import campaign_by_slug
 from ideaboard.queries.discovery import (
     STATUS_CHOICES,
     campaign_choices,
@@ -162,24 +163,47 @@ def atom_response(template: str, *, title: str, self_url: str, alternate_url: st
     return Response(body, mimetype="application/atom+xml")
 
 
+def idea_entry(idea: Idea) -> FeedEntry:
+    """An idea as a feed entry: title, an excerpt, and the public author line."""
+    url = url_for("ideas.show", public_id=idea.public_id, _external=True)
+    return FeedEntry(
+        id=url, url=url, title=xml_text(idea.title),
+        updated=atom_time(idea.created_at, day_only=idea.is_anonymous),
+        author=_("Anonymous employee") if idea.is_anonymous
+        else xml_text(idea.author.display_name),
+        summary=xml_text(plain_excerpt(idea.body, 400)))
+
+
 @bp.get("/feeds/ideas.atom")
 def ideas_feed():
-    """New ideas, optionally with one tag: titles, an excerpt, and the public author line."""
+    """New ideas, optionally with one tag."""
     tag = tag_argument(request.args.get("tag"))
-    entries = []
-    for idea in newest_ideas(tag):
-        url = url_for("ideas.show", public_id=idea.public_id, _external=True)
-        entries.append(FeedEntry(
-            id=url, url=url, title=xml_text(idea.title),
-            updated=atom_time(idea.created_at, day_only=idea.is_anonymous),
-            author=_("Anonymous employee") if idea.is_anonymous
-            else xml_text(idea.author.display_name),
-            summary=xml_text(plain_excerpt(idea.body, 400))))
+    entries = [idea_entry(idea) for idea in newest_ideas(tag)]
     title = _("New ideas tagged #%(tag)s", tag=tag) if tag else _("New ideas")
     return atom_response(
         "discovery/feed.atom.xml", title=title, entries=entries,
         self_url=url_for("discovery.ideas_feed", tag=tag, _external=True),
         alternate_url=url_for("ideas.index", sort="new", tag=tag, _external=True))
+
+
+@bp.get("/feeds/campaigns/<slug>.atom")
+def campaign_feed(slug: str):
+    """A campaign's new ideas, and its outcome once leadership publishes it."""
+    campaign = campaign_by_slug(slug)
+    if campaign is None:
+        abort(404)
+    entries = [idea_entry(idea) for idea in newest_ideas(campaign_id=campaign.id)]
+    if campaign.outcome_published_at is not None:
+        url = url_for("campaigns.show", slug=campaign.slug, _external=True)
+        entries.insert(0, FeedEntry(
+            id=f"{url}#outcome", url=f"{url}#outcome",
+            title=xml_text(_("Outcome: %(campaign)s", campaign=campaign.title)),
+            updated=atom_time(campaign.outcome_published_at), author=None,
+            summary=xml_text(plain_text(campaign.outcome))))
+    return atom_response(
+        "discovery/feed.atom.xml", title=xml_text(campaign.title), entries=entries,
+        self_url=url_for("discovery.campaign_feed", slug=campaign.slug, _external=True),
+        alternate_url=url_for("campaigns.show", slug=campaign.slug, _external=True))
 
 
 @bp.get("/feeds/decisions.atom")

@@ -15,3 +15,4 @@ def select_locale() -> str | None:
         return session["locale"]
     return request.accept_languages.best_match(languages) or current_app.config[
         "BABEL_DEFAULT_LOCALE"]
+

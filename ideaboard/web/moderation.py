@@ -16,11 +16,13 @@ from ideaboard.queries.admin import (
     idea_page_access,
     moderation_view,
     notices_for,
+    plan_moderation_view,
 )
 from ideaboard.services import DomainError
 from ideaboard.services.moderation import flag
 from ideaboard.services.settings import rate_limit
 from ideaboard.web.ideas import load_comment, load_idea
+from ideaboard.web.plans import load_critique
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 
@@ -55,6 +57,16 @@ def cached_moderation_view(idea: Idea) -> ModerationView:
     if idea.id not in views:
         views[idea.id] = moderation_view(current_user, idea)
     return views[idea.id]
+
+
+@bp.app_template_global("plan_moderation_view")
+def cached_plan_moderation_view(plan_id: int) -> ModerationView:
+    """What the viewer flagged among a plan's critiques and what they were told about theirs;
+    queried once a page."""
+    views = g.setdefault("plan_moderation_views", {})
+    if plan_id not in views:
+        views[plan_id] = plan_moderation_view(current_user, plan_id)
+    return views[plan_id]
 
 
 @bp.app_template_global("flag_reason_label")
@@ -99,6 +111,15 @@ def flag_comment(public_id: str):
     comment = load_comment(public_id)
     return _flag(comment, url_for("ideas.show", public_id=comment.idea.public_id,
                                   _anchor=f"c-{comment.public_id}"))
+
+
+@bp.post("/critiques/<public_id>/flag")
+@login_required
+@limiter.limit(lambda: rate_limit("flag"))
+def flag_critique(public_id: str):
+    critique = load_critique(public_id)
+    return _flag(critique, url_for("plans.show", slug=critique.plan.campaign.slug,
+                                   _anchor=f"k-{critique.public_id}"))
 
 
 @bp.get("/notices")

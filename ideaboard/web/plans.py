@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -66,7 +65,7 @@ from ideaboard.services.plans import (
     save_plan,
     set_criterion_active,
 )
-from ideaboard.services.settings import small_group_minimum
+from ideaboard.services.settings import rate_limit, small_group_minimum
 from ideaboard.web.ideas import wants_json
 
 bp = Blueprint("plans", __name__)
@@ -261,7 +260,7 @@ def set_criterion(slug: str, criterion_id: int):
 
 @bp.post("/campaigns/<slug>/plan/sections/<int:section_id>/critiques")
 @login_required
-@limiter.limit(lambda: current_app.config["RATELIMIT_COMMENT"])
+@limiter.limit(lambda: rate_limit("comment"))
 def critique(slug: str, section_id: int):
     campaign = load_campaign(slug)
     plan = load_plan(campaign)
@@ -329,7 +328,7 @@ def delete_critique_action(public_id: str):
 
 @bp.post("/critiques/<public_id>/helpful")
 @login_required
-@limiter.limit(lambda: current_app.config["RATELIMIT_VOTE"])
+@limiter.limit(lambda: rate_limit("vote"))
 def helpful(public_id: str):
     item = load_critique(public_id)
     form = HelpfulForm()
@@ -350,7 +349,7 @@ def helpful(public_id: str):
 
 @bp.post("/critiques/<public_id>/replies")
 @login_required
-@limiter.limit(lambda: current_app.config["RATELIMIT_COMMENT"])
+@limiter.limit(lambda: rate_limit("comment"))
 def reply(public_id: str):
     item = load_critique(public_id)
     form = ReplyForm()

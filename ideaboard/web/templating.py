@@ -1,16 +1,17 @@
 """Template globals and filters shared by every page."""
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from flask import Flask, has_request_context, request, url_for
-from flask_babel import format_date, format_datetime, format_timedelta, get_locale
-from flask_babel import gettext as _
+from babel import dates as babel_dates
+from flask import Flask, g, has_request_context, request, url_for
+from flask_babel import format_date, get_locale
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
 from ideaboard import permissions
-from ideaboard.forms import ActionForm
+from ideaboard.catalog import current_catalog, current_locale
 from ideaboard.forms.auth import LanguageForm
 from ideaboard.models.base import utcnow
 from ideaboard.queries.notifications import unread_count
@@ -19,19 +20,33 @@ RELATIVE_LIMIT = timedelta(days=7)
 
 
 def when(moment: datetime | None, *, day_only: bool = False) -> Markup:
-    """Relative time for recent events with the exact time on hover; day only if anonymous."""
+    """Relative time for recent events with the exact time (UTC) on hover; the day only if
+    anonymous. Babel is called directly with the cached locale: a list page has dozens."""
     if moment is None:
         return Markup("")
-    aware = moment.replace(tzinfo=UTC)
+    locale = current_locale()
     if day_only:
-        label = format_date(aware, "medium")
-        return Markup('<time datetime="{0}">{1}</time>').format(aware.date().isoformat(), label)
+        label = babel_dates.format_date(moment.date(), "medium", locale=locale)
+        return Markup('<time datetime="{0}">{1}</time>').format(moment.date().isoformat(), label)
     age = utcnow() - moment
-    exact = format_datetime(aware, "medium")
-    label = (_("%(age)s ago", age=format_timedelta(age, threshold=0.9))
-             if age < RELATIVE_LIMIT else format_date(aware, "medium"))
-    return Markup('<time datetime="{0}" title="{1}">{2}</time>').format(
-        aware.isoformat(timespec="minutes"), exact, label)
+    if age < RELATIVE_LIMIT:
+        label = current_catalog().ugettext("%(age)s ago") % {
+            "age": babel_dates.format_timedelta(age, threshold=0.9, locale=locale)}
+    else:
+        label = babel_dates.format_date(moment.date(), "medium", locale=locale)
+    return Markup('<time datetime="{0}Z" title="{1:%Y-%m-%d %H:%M} UTC">{2}</time>').format(
+        moment.isoformat(timespec="minutes"), moment, label)
+
+
+def csrf_input() -> Markup:
+    """The CSRF token as a hidden field, built once per request: a discussion page has a
+    form per comment, and WTForms would build the same tag (with the same id) fifty times."""
+    html = g.get("_csrf_input")
+    if html is None:
+        html = Markup('<input name="csrf_token" type="hidden" value="{0}">').format(
+            generate_csrf())
+        g._csrf_input = html
+    return html
 
 
 def url_with(**changes) -> str:
@@ -51,6 +66,7 @@ def init_templating(app: Flask) -> None:
     app.add_template_global(when)
     app.add_template_global(format_date)
     app.add_template_global(url_with)
+    app.add_template_global(csrf_input)
     app.add_template_global(permissions, "perm")
 
     @app.context_processor
@@ -59,9 +75,8 @@ def init_templating(app: Flask) -> None:
             return {}
         return {
             "unread_count": unread_count(current_user),
-            # formdata=None: these only render a token, and must not read request.form
-            # again (an oversized body would fail the error page that reports it)
-            "action_form": ActionForm(formdata=None),
+            # formdata=None: it must not read request.form again (an oversized body would
+            # fail the error page that reports it)
             "language_form": LanguageForm(formdata=None),
             "current_locale": str(get_locale() or "en"),
         }

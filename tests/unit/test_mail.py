@@ -77,6 +77,20 @@ def test_messages_arrive_in_the_recipients_language(app, factory, smtp):
     assert db.session.scalar(select(OutboxMessage.sent_at)) is not None
 
 
+def test_one_batch_speaks_each_readers_language(app, factory, smtp):
+    """The catalog is cached per context: switching readers must switch it too."""
+    recorder, _port = smtp
+    leader = factory.user(Role.LEADER, email="boss@example.com")
+    for n, locale in enumerate(["zh", "en", "zh", "en"]):
+        author = factory.user(locale=locale, email=f"{locale}{n}@example.com")
+        pull_into_queue(leader, factory.idea(author, title=f"Idea {n}"), "Worth it")
+    assert send_pending().sent == 4
+    for recipients, content in recorder.messages:
+        subject = str(email.message_from_string(content, policy=email.policy.default)["Subject"])
+        chinese = bool(re.search(r"[\u4e00-\u9fff]", subject))
+        assert chinese == recipients[0].startswith("zh"), (recipients, subject)
+
+
 def test_a_refusing_server_is_retried_with_back_off_and_nothing_is_lost(app, factory, smtp):
     recorder, _port = smtp
     escalate_with_audience(factory)

@@ -5,11 +5,13 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
 from ideaboard.extensions import db
+from ideaboard.search.index import alembic_include_name
 
 
 def schema_differences() -> list:
     with db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(conn, opts={
+            "compare_type": True, "include_name": alembic_include_name})
         return compare_metadata(context, db.metadata)
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import datetime
 
 import pytest
 from sqlalchemy import func, insert, select, update
@@ -28,6 +29,7 @@ from ideaboard.models import (
     User,
     Vote,
 )
+from ideaboard.queries.admin import flag_queue
 from ideaboard.queries.ideas import comment_by_public_id, idea_by_public_id, list_ideas
 from ideaboard.services import InvalidInput, NotAllowed
 from ideaboard.services.comments import add_comment
@@ -171,6 +173,32 @@ def test_concurrent_flags_hide_exactly_once(app, factory, post):
     assert audit_count("moderation.auto_hide") == 1
     assert [n.kind for n in notices(author)] == [NoticeKind.AUTO_HIDDEN]
     assert fresh(comment).hidden_at is not None
+
+
+def test_the_queue_groups_open_flags_by_post_longest_waiting_first(factory, post):
+    _author, idea, comment = post
+    other = factory.idea(title="Another idea")
+    first, second, third = (factory.user() for _ in range(3))
+    flag(first, idea, FlagReason.SPAM)
+    flag(second, idea, FlagReason.OFF_TOPIC, "Belongs in the canteen thread")
+    flag(first, comment, FlagReason.ABUSIVE)
+    flag(third, fresh(other), FlagReason.SPAM)
+    # The comment's flag came third but is the oldest: it leads the queue.
+    db.session.execute(update(Flag).where(Flag.comment_id == comment.id)
+                       .values(created_at=datetime(2020, 1, 1)))
+    db.session.commit()
+    moderate(factory.user(Role.ADMIN), fresh(other), ModerationAction.DISMISS)
+
+    queue = flag_queue()
+
+    assert queue.total == 2  # the dismissed post has left the queue
+    assert [(g.kind, g.item.id) for g in queue.groups] == [("comment", comment.id),
+                                                           ("idea", idea.id)]
+    comment_group, idea_group = queue.groups
+    assert comment_group.idea.id == idea.id  # shown in the context of its idea
+    assert [f.user_id for f in idea_group.flags] == [first.id, second.id]
+    assert idea_group.reasons == [(FlagReason.SPAM, 1), (FlagReason.OFF_TOPIC, 1)]
+    assert idea_group.notes == ["Belongs in the canteen thread"]
 
 
 # --- admin actions -----------------------------------------------------------------------

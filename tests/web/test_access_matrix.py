@@ -79,6 +79,7 @@ GET_MATRIX: dict[str, dict[str, str]] = {
     "admin.flags": ADMINS,
     "admin.edit_idea": ADMINS,
     "admin.edit_comment": ADMINS,
+    "admin.edit_critique": ADMINS,
     "admin.reveal_idea": ADMINS,
     "admin.reveal_comment": ADMINS,
     "admin.merge": ADMINS,
@@ -111,6 +112,7 @@ GET_MATRIX: dict[str, dict[str, str]] = {
     "discovery.similar": PUBLIC,
     "discovery.ideas_feed": PUBLIC,
     "discovery.decisions_feed": PUBLIC,
+    "discovery.campaign_feed": PUBLIC,
     "discovery.following": MEMBERS,
     "discovery.activity": MEMBERS,
 }
@@ -148,7 +150,12 @@ class Objects:
     campaign: Campaign
     plan: PlanObjects | None = None  # plan review (scene 4)
 
-    def path_values(self) -> dict[tuple[str, str], str]:
+    def path_values(self, endpoint: str = "") -> dict[tuple[str, str], str]:
+        """Plan-review routes get the plan's campaign; every other campaign route the
+        consultation, whose results page exists."""
+        plan_values = self.plan.path_values() if self.plan else {}
+        if not endpoint.startswith("plans."):
+            plan_values.pop(("campaigns", "slug"), None)
         return {("ideas", "public_id"): self.idea.public_id,
                 ("comments", "public_id"): self.comment.public_id,
                 ("signup", "token"): self.invite.token,
@@ -160,7 +167,7 @@ class Objects:
                 ("exports", "token"): self.export.token,
                 ("campaigns", "slug"): self.campaign.slug,  # campaigns (issue 5)
                 ("people", "user_id"): str(self.idea.author_id),
-                **(self.plan.path_values() if self.plan else {})}  # plan review (scene 4)
+                **plan_values}  # plan review (scene 4)
 
 
 def make_objects(factory, author=None) -> Objects:
@@ -226,7 +233,7 @@ def test_get_access(client, login_as, objects, rule: Rule, role: str):
         f"GET route {rule.rule} ({rule.endpoint}) is not in the access matrix: "
         "decide who may open it and add it to GET_MATRIX.")
     login_as(role)
-    path = build_path(rule, objects.path_values())
+    path = build_path(rule, objects.path_values(rule.endpoint))
 
     response = client.get(path)
 
@@ -240,7 +247,7 @@ def test_authors_may_open_their_own_pages(client, factory, login_as, endpoint, r
     mine = make_objects(factory, author=me)
     rule = next(rule for rule in GET_RULES if rule.endpoint == endpoint)
 
-    response = client.get(build_path(rule, mine.path_values()))
+    response = client.get(build_path(rule, mine.path_values(endpoint)))
 
     assert response.status_code == 200
 
@@ -269,7 +276,7 @@ def test_suspended_session_is_dead_even_for_members_pages(client, login_as):
 def test_signed_out_posts_are_sent_to_sign_in(client, login_as, objects, rule, role):
     """Every POST route needs a member unless it is listed in PUBLIC_POSTS."""
     login_as(role)
-    response = client.post_form(build_path(rule, objects.path_values()), {})
+    response = client.post_form(build_path(rule, objects.path_values(rule.endpoint)), {})
     outcome = outcome_of(response, rule.endpoint)
     if rule.endpoint in PUBLIC_POSTS:
         assert outcome in (OK, HOME), outcome
@@ -299,7 +306,7 @@ def test_role_gated_posts_are_forbidden_to_lower_roles(client, login_as, objects
     login_as(role)
     before = invite_count()
 
-    response = client.post_form(build_path(rule, objects.path_values()),
+    response = client.post_form(build_path(rule, objects.path_values(rule.endpoint)),
                                 {"role": "admin", "valid_days": "7", "note": "Pull it",
                                  "status": "under_review"})
 
@@ -311,7 +318,7 @@ def test_role_gated_posts_are_forbidden_to_lower_roles(client, login_as, objects
 def test_admin_posts_are_open_to_admins(client, login_as, objects, rule):
     """The control for the test above: the 403 comes from the role, not the request."""
     login_as("admin")
-    response = client.post_form(build_path(rule, objects.path_values()),
+    response = client.post_form(build_path(rule, objects.path_values(rule.endpoint)),
                                 {"role": "employee", "valid_days": "7"})
     assert outcome_of(response, rule.endpoint) not in (FORBIDDEN, LOGIN)
     assert response.status_code < 400

@@ -13,6 +13,7 @@ from ideaboard.queries.ideas import idea_by_public_id
 from ideaboard.services.comments import add_comment
 from tests.conftest import ROLES
 from tests.web.isolation import IsolatedClient
+from tests.web.test_plans_http import plan_objects
 from tests.web.url_map import build_path, rule_id, rules
 
 ADMIN_RULES = [rule for rule in rules("GET") + rules("POST") if rule.rule.startswith("/admin")]
@@ -33,8 +34,10 @@ def path_values(factory):
     idea = factory.idea(author)
     comment = add_comment(author, idea_by_public_id(idea.public_id), body="A comment",
                           stance=Stance.NEUTRAL)
+    plan = plan_objects(factory.user("leader", name="Plan owner"), author)
     return {("ideas", "public_id"): idea.public_id,
             ("comments", "public_id"): comment.public_id,
+            ("critiques", "public_id"): plan.critique.public_id,
             ("users", "user_id"): str(author.id),
             ("departments", "department_id"): str(author.department_id)}
 

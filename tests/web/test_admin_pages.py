@@ -7,6 +7,7 @@ import json
 import re
 
 import pytest
+import sqlite_utils
 from sqlalchemy import select, update
 
 from ideaboard.extensions import db
@@ -273,6 +274,24 @@ def test_votes_are_exported_per_idea_never_per_person(client, login_as, exportab
         assert voter.display_name not in votes_json and voter.email not in votes_json
     _url, decisions_csv = export(client, "decisions", "csv")
     assert "Leader Lou" in decisions_csv and "accepted" in decisions_csv
+
+
+def test_on_sqlite_the_rows_are_read_with_sqlite_utils(client, login_as, exportable,
+                                                      monkeypatch):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL exports go through SQLAlchemy")
+    queries: list[str] = []
+    original = sqlite_utils.Database.query
+
+    def spy(self, sql, params=None):
+        queries.append(sql)
+        return original(self, sql, params)
+
+    monkeypatch.setattr(sqlite_utils.Database, "query", spy)
+    login_as("admin")
+    for dataset in ("ideas", "comments", "votes", "decisions"):
+        export(client, dataset, "json")
+    assert len(queries) == 4 and all("SELECT" in sql for sql in queries)
 
 
 def test_nobody_else_can_fetch_an_export(client, make_client, login_as, factory, exportable):

@@ -53,6 +53,15 @@ def test_leaders_open_campaigns_and_employees_cannot(client, login_as):
     assert "Why are our launches" in client.get("/campaigns/").get_data(as_text=True)
 
 
+def test_a_long_question_makes_a_long_slug_that_the_audit_log_can_hold(factory):
+    """PostgreSQL enforces column lengths (SQLite does not): the audit entry names the slug."""
+    title = "Executive pay, and the top team's strengths and weaknesses: what should change?"
+    campaign = make_campaign(factory, title=title)
+    assert len(campaign.slug) > 50
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "campaign.create"))
+    assert entry.target_id == campaign.slug
+
+
 def test_the_index_separates_open_upcoming_and_closed(client, factory):
     now = utcnow()
     make_campaign(factory, title="Open one")

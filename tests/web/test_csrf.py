@@ -82,6 +82,9 @@ FORM_DATA: dict[str, dict[str, str]] = {
     "admin.edit_comment": {"body": "Cleaned comment", "reason": "Removed a phone number"},
     "admin.reveal_idea": {"reason": "Legal hold requested by the works council"},
     "admin.reveal_comment": {"reason": "Legal hold requested by the works council"},
+    "moderation.flag_critique": {"reason": "abusive", "note": ""},  # the colleague's critique
+    "admin.moderate_critique": {"action": "hide", "reason_code": "abusive", "reason": ""},
+    "admin.edit_critique": {"body": "Cleaned critique", "reason": "Removed a phone number"},
     "admin.merge": {"survivor": "", "rationale": "Both ideas ask for one launch calendar."},
     "admin.user": {"role": "leader", "department_id": "0", "level": "manager",
                    "reason": "Now leads the launch team"},

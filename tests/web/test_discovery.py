@@ -24,11 +24,13 @@ from ideaboard.models import (
 from ideaboard.models.base import utcnow
 from ideaboard.queries.ideas import SORTS, idea_by_public_id
 from ideaboard.search.index import rebuild_index
+from ideaboard.services.campaigns import publish_outcome
 from ideaboard.services.comments import add_comment
 from ideaboard.services.ideas import delete_idea, post_idea
 from ideaboard.services.review import change_status, pull_into_queue
 from ideaboard.services.votes import SUPPORT, cast_vote
 from tests.conftest import sign_in
+from tests.unit.test_search import make_plan_corpus
 from tests.web.test_query_counts import add_ideas
 from tests.web.test_xss import PAYLOADS, assert_inert
 
@@ -140,6 +142,11 @@ def test_filters_narrow_the_results(client, world):
     assert '<span class="hit-type">Comment</span>' not in ideas and "Fewer status" in ideas
     assert "Fewer status" in text_of(client.get("/search?q=meetings&tag=meetings"))
     assert "Fewer status" not in text_of(client.get("/search?q=meetings&status=accepted"))
+    campaign_id = world["anonymous"].campaign_id
+    in_campaign = text_of(client.get(f"/search?q=meetings&campaign={campaign_id}"))
+    assert "agenda" in in_campaign and "Fewer status" not in in_campaign
+    assert "Fewer status" in text_of(client.get(
+        f"/search?q=meetings&campaign={world['meetings'].campaign_id}&status=open&type=idea"))
 
 
 def test_pages_are_bounded(client, factory):
@@ -151,6 +158,35 @@ def test_pages_are_bounded(client, factory):
     second = text_of(client.get("/search?q=budget&page=2"))
     assert second.count('class="search-hit"') == 5 and 'rel="next"' not in second
     assert "Page 2." in second
+
+
+def test_campaigns_plan_sections_critiques_and_replies_are_in_the_results(client, factory):
+    plan = make_plan_corpus(factory)
+    slug = plan.campaign.slug
+    page = text_of(client.get("/search?q=hiring"))
+    assert f'href="/campaigns/{slug}"' in page and "<mark>hiring</mark>" in page
+    page = text_of(client.get("/search?q=budgets"))
+    assert f'href="/campaigns/{slug}/plan#section-{plan.budget.id}"' in page
+    page = text_of(client.get("/search?" + urlencode({"q": "差旅"})))
+    assert '<span class="hit-type">Critique</span> · on the plan section' in page
+    assert f'href="/campaigns/{slug}/plan#k-{plan.anonymous_critique.public_id}"' in page
+    assert "冻结<mark>差旅</mark>预算" in page
+    page = text_of(client.get("/search?q=surveys&type=critique_reply"))
+    assert f'href="/campaigns/{slug}/plan#r-{plan.anonymous_reply.public_id}"' in page
+    assert '<option value="critique_reply" selected>' in page
+    assert 'class="search-hit"' not in text_of(client.get("/search?q=helpdesk"))  # deleted
+
+
+@pytest.mark.parametrize("query", ["差旅", "travel", "surveys", "answers"])
+def test_anonymous_critiques_and_replies_show_no_name_in_results(client, factory, login_as,
+                                                                 query):
+    make_plan_corpus(factory)
+    for viewer in ("visitor", "employee"):
+        if viewer == "employee":
+            login_as("employee")
+        page = text_of(client.get("/search?" + urlencode({"q": query})))
+        assert "Anonymous employee" in page
+        assert SECRET_NAME not in page and "Secretname" not in page
 
 
 # --- what never leaks ----------------------------------------------------------------------
@@ -359,9 +395,28 @@ def test_follow_a_tag_and_see_its_new_ideas(client, factory, login_as):
 def test_followed_ideas_appear_on_the_following_page(client, factory, login_as):
     me = login_as("employee")
     idea = factory.idea(factory.user(), title="An idea I keep an eye on")
-    db.session.add(IdeaFollow(user_id=me.id, idea_id=idea.id))
-    db.session.commit()
+    assert "An idea I keep an eye on" not in text_of(client.get("/following"))
+    response = client.post_form(f"/ideas/{idea.public_id}/follow", {"follow": "1"})
+    assert response.status_code == 302
+    assert db.session.get(IdeaFollow, (me.id, idea.id)) is not None
     assert "An idea I keep an eye on" in text_of(client.get("/following"))
+    client.post_form(f"/ideas/{idea.public_id}/follow", {"follow": "0"})
+    assert "An idea I keep an eye on" not in text_of(client.get("/following"))
+
+
+def test_ideas_in_followed_campaigns_appear_on_the_following_page(client, factory, login_as):
+    login_as("employee")
+    author = factory.user()
+    campaign = optional_campaign("relocation")
+    post_idea(author, campaign, title="Shuttle bus to the new office", body="x", tags=[])
+    factory.idea(author, title="An idea in the standing campaign")
+    assert "Shuttle bus" not in text_of(client.get("/following"))
+    client.post_form(f"/campaigns/{campaign.slug}/follow", {"follow": "1"})
+    page = text_of(client.get("/following"))
+    assert "Shuttle bus to the new office" in page
+    assert "An idea in the standing campaign" not in page
+    assert f'<a href="/campaigns/{campaign.slug}">{campaign.title}</a>' in page
+    assert f'href="/feeds/campaigns/{campaign.slug}.atom"' in page
 
 
 def test_a_bad_tag_is_refused_with_a_message(client, login_as):
@@ -438,6 +493,26 @@ def test_feeds_escape_user_text(client, factory):
     (entry,) = root.findall(f"{ATOM}entry")
     assert entry.find(f"{ATOM}title").text == 'Less <script>alert(1)</script> & more "quotes"'
     assert entry.find(f"{ATOM}author/{ATOM}name").text == 'Ann <b>&amp; "Co"'
+
+
+def test_campaign_feed_lists_its_ideas_then_its_outcome(client, factory, world):
+    campaign = db.session.get(Campaign, world["anonymous"].campaign_id)
+    page = text_of(client.get(f"/campaigns/{campaign.slug}"))
+    feed_url = f"/feeds/campaigns/{campaign.slug}.atom"
+    assert f'type="application/atom+xml" title="{campaign.title}" href="{feed_url}"' in page
+    raw = text_of(client.get(feed_url))
+    root = parse_feed(client.get(feed_url))
+    found = entries(root)
+    assert set(found) == {"Canteen menu suggestion"}  # not the standing campaign's ideas
+    assert found["Canteen menu suggestion"].find(
+        f"{ATOM}author/{ATOM}name").text == "Anonymous employee"
+    assert SECRET_NAME not in raw
+    publish_outcome(factory.user("admin"), campaign,
+                    "Every lunch will have a vegetarian dish from May on.")
+    found = entries(parse_feed(client.get(feed_url)))
+    outcome = found[f"Outcome: {campaign.title}"]
+    assert outcome.find(f"{ATOM}summary").text.startswith("Every lunch will have")
+    assert client.get("/feeds/campaigns/no-such-campaign.atom").status_code == 404
 
 
 def test_decisions_feed_is_valid_when_empty_and_lists_public_answers(client, factory, world):

@@ -211,13 +211,18 @@ def test_suspension_ends_the_live_session_and_shows_reason_and_date_at_sign_in(
     assert str(until.year) in page and "suspended until" in page
 
 
-def test_suspend_forever_then_lift(client, login_as, factory):
+def test_suspend_forever_then_lift(client, make_client, login_as, factory):
     victim = factory.user()
     login_as("admin")
     client.post_form(f"/admin/users/{victim.id}/suspend",
                      {"permanent": "y", "reason": "Threatened a colleague"})
     db.session.expire_all()
     assert victim.suspended_until.year == 9999
+    refused = make_client().post_form("/login", {"email": victim.email,
+                                                 "password": "correct horse battery"})
+    page = refused.get_data(as_text=True)
+    assert "This account is suspended." in page and "Threatened a colleague" in page
+    assert "9999" not in page
     missing = client.post_form(f"/admin/users/{victim.id}/suspend", {"reason": "No date given"})
     assert "Choose the end date" in missing.get_data(as_text=True)
     client.post_form(f"/admin/users/{victim.id}/access",

@@ -63,6 +63,43 @@ def test_a_limit_set_by_an_admin_replaces_the_configured_one(limited, factory):
     assert statuses == [200, 200, 429]
 
 
+# Every limited action, with a route of each kind (the plan routes share "comment" and
+# "vote"); the path may name nothing: the limit is counted before the view runs.
+LIMITED_ROUTES = [
+    ("login", "/login", {"email": "nobody@example.com", "password": "wrong"}, False),
+    ("signup", "/signup", {"email": "new@example.com"}, False),
+    ("post", "/ideas/new", {"title": "", "body": ""}, True),
+    ("comment", "/ideas/{idea}/comments", {"body": ""}, True),
+    ("comment", "/critiques/nothing-here/replies", {"body": ""}, True),
+    ("comment", "/campaigns/nothing-here/plan/sections/1/critiques", {}, True),
+    ("vote", "/ideas/{idea}/vote", {"value": "neither"}, True),
+    ("vote", "/comments/nothing-here/helpful", {"helpful": "1"}, True),
+    ("vote", "/critiques/nothing-here/helpful", {"helpful": "1"}, True),
+    ("flag", "/moderation/ideas/{idea}/flag", {"reason": ""}, True),
+]
+
+
+@pytest.mark.parametrize(("action", "path", "form", "signed_in"), LIMITED_ROUTES,
+                         ids=[f"{r[0]}:{r[1]}" for r in LIMITED_ROUTES])
+def test_every_limited_action_uses_the_admins_limit(limited, factory, action, path, form,
+                                                    signed_in):
+    """Sign-in, sign-up, posting, commenting, voting and flagging are all limited, and the
+    limit in force is the one set in /admin/settings/platform, on every route of the kind."""
+    app = limited(**{f"RATELIMIT_{action.upper()}": "100 per minute"})
+    with app.app_context():
+        db.session.execute(update(SiteSettings).values(**{f"ratelimit_{action}":
+                                                          "2 per minute"}))
+        db.session.commit()
+        idea = factory.idea()
+        client = app.test_client()
+        if signed_in:
+            sign_in(client, factory.user())
+        url = path.format(idea=idea.public_id)
+        responses = [client.post_form(url, form) for _ in range(3)]
+    assert [r.status_code == 429 for r in responses] == [False, False, True], url
+    assert "Slow down a little" in responses[-1].get_data(as_text=True)
+
+
 @pytest.mark.parametrize(("environment", "config", "warned"), [
     ({"SERVER_SOFTWARE": "gunicorn/23.0.0"}, {}, True),
     ({"WEB_CONCURRENCY": "3"}, {}, True),

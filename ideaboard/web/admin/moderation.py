@@ -19,6 +19,7 @@ from ideaboard.services.merge import merge_ideas
 from ideaboard.services.moderation import ModerationAction, edit_post, moderate, reveal_author
 from ideaboard.web.admin import back_to, bp, private
 from ideaboard.web.ideas import load_comment, load_idea
+from ideaboard.web.plans import load_critique
 
 _PUBLIC_ID = re.compile(r"([\w-]{12})/?$")
 
@@ -63,7 +64,12 @@ def moderate_comment(public_id: str):
     return _moderate(load_comment(public_id))
 
 
-def _edit(item, idea: Idea):
+@bp.post("/critiques/<public_id>/moderate")
+def moderate_critique(public_id: str):
+    return _moderate(load_critique(public_id))
+
+
+def _edit(item, idea: Idea | None, context_url: str | None = None):
     form = EditPostForm(obj=item) if request.method == "GET" else EditPostForm()
     if request.method == "GET":
         form.reason.data = ""
@@ -77,7 +83,7 @@ def _edit(item, idea: Idea):
             flash(_("Saved. The original is kept, and the author was told why."), "success")
             return redirect(url_for("admin.flags"))
     return render_template("admin/edit_post.html", form=form, item=item, idea=idea,
-                           revisions=revisions_of(item))
+                           context_url=context_url, revisions=revisions_of(item))
 
 
 @bp.route("/ideas/<public_id>/edit", methods=["GET", "POST"])
@@ -90,6 +96,13 @@ def edit_idea(public_id: str):
 def edit_comment(public_id: str):
     comment = load_comment(public_id)
     return _edit(comment, comment.idea)
+
+
+@bp.route("/critiques/<public_id>/edit", methods=["GET", "POST"])
+def edit_critique(public_id: str):
+    critique = load_critique(public_id)
+    return _edit(critique, None, url_for("plans.show", slug=critique.plan.campaign.slug,
+                                         _anchor=f"k-{critique.public_id}"))
 
 
 def _reveal(item, idea: Idea):

@@ -1,0 +1,193 @@
+"""Moderation of plan-review critiques through HTTP: the Flag control, the automatic hide on
+the plan page, the report and search, and the admin's actions from the flag queue."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from ideaboard.extensions import db
+from ideaboard.models import AuditEntry, ContentRevision, Critique, CritiqueStance, Flag, Role
+from ideaboard.queries.plans import sections_of
+from ideaboard.services.plans import post_critique
+from tests.conftest import sign_in
+from tests.unit.test_plans import make_campaign, make_plan, rate_all
+from tests.web.isolation import IsolatedClient
+
+BODY = "Zanzibar is a silly fool"
+
+
+@pytest.fixture
+def client(app) -> IsolatedClient:
+    app.test_client_class = IsolatedClient
+    return app.test_client()
+
+
+@pytest.fixture
+def make_client(app):
+    """Another browser: its own cookies."""
+    def new() -> IsolatedClient:
+        app.test_client_class = IsolatedClient
+        return app.test_client()
+    return new
+
+
+@pytest.fixture
+def critique(factory):
+    owner = factory.user("leader", name="Plan Owner")
+    author = factory.user(name="Cross Critic")
+    campaign = make_campaign(owner)
+    plan = make_plan(owner, campaign)
+    posted = post_critique(author, campaign, sections_of(plan)[0],
+                           stance=CritiqueStance.CONCERN, body=BODY, ratings=rate_all(plan))
+    return owner, author, campaign, posted
+
+
+def audit_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(AuditEntry))
+
+
+def flag_as(make_client, factory, url: str, reason: str = "abusive", note: str = ""):
+    browser = make_client()
+    sign_in(browser, factory.user())
+    return browser.post_form(url, {"reason": reason, "note": note})
+
+
+def flag_url(item) -> str:
+    return f"/moderation/critiques/{item.public_id}/flag"
+
+
+def test_the_flag_control_is_on_others_critiques_only(client, make_client, factory,
+                                                     critique):
+    _owner, author, campaign, item = critique
+    page_url = f"/campaigns/{campaign.slug}/plan"
+    assert flag_url(item) not in client.get(page_url).get_data(as_text=True)  # visitors
+    sign_in(client, factory.user())
+    assert f'action="{flag_url(item)}"' in client.get(page_url).get_data(as_text=True)
+    own = make_client()
+    sign_in(own, author)
+    assert f'action="{flag_url(item)}"' not in own.get(page_url).get_data(as_text=True)
+
+
+def test_flag_twice_is_refused_politely(client, factory, critique):
+    _owner, _author, campaign, item = critique
+    sign_in(client, factory.user())
+    first = client.post_form(flag_url(item), {"reason": "spam"})
+    assert first.status_code == 302
+    assert first.headers["Location"].endswith(f"/campaigns/{campaign.slug}/plan#k-{item.public_id}")
+    again = client.post_form(flag_url(item), {"reason": "spam"}, follow_redirects=True)
+    assert "already flagged" in again.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Flag)) == 1
+
+
+def test_three_flags_hide_a_critique_from_everyone_but_its_author_and_admins(
+        client, make_client, factory, critique):
+    owner, author, campaign, item = critique
+    page_url = f"/campaigns/{campaign.slug}/plan"
+    for _ in range(2):
+        assert flag_as(make_client, factory, flag_url(item)).status_code == 302
+    assert BODY in client.get(page_url).get_data(as_text=True)
+
+    flag_as(make_client, factory, flag_url(item), "other", "Insults the plan's authors")
+
+    visitor_page = client.get(page_url).get_data(as_text=True)
+    assert BODY not in visitor_page
+    assert "Critique hidden pending review by the moderators." in visitor_page
+    colleague = make_client()
+    sign_in(colleague, factory.user())
+    assert BODY not in colleague.get(page_url).get_data(as_text=True)
+    sign_in(client, author)
+    own_page = client.get(page_url).get_data(as_text=True)
+    assert BODY in own_page
+    assert "Several colleagues flagged your critique" in own_page
+    assert "Abusive or disrespectful" in own_page  # the most common reason
+    assert "Several colleagues flagged your critique" in client.get(
+        "/moderation/notices").get_data(as_text=True)
+
+    owner_browser = make_client()
+    sign_in(owner_browser, owner)
+    assert BODY not in owner_browser.get(page_url).get_data(as_text=True)
+    report = owner_browser.get(f"{page_url}/report").get_data(as_text=True)
+    assert BODY not in report and "1 concern" not in report
+
+    admin = make_client()
+    sign_in(admin, factory.user(Role.ADMIN))
+    admin_page = admin.get(page_url).get_data(as_text=True)
+    assert BODY in admin_page
+    assert f'action="/admin/critiques/{item.public_id}/moderate"' in admin_page  # restore
+    queue = admin.get("/admin/flags").get_data(as_text=True)
+    assert BODY in queue and "Insults the plan" in queue
+    assert f'id="flagged-critique-{item.public_id}"' in queue
+    assert f'href="{page_url}#k-{item.public_id}"' in queue
+    assert 'value="abusive" selected' in queue  # prefilled from the top reason
+
+
+def test_a_hidden_critique_is_left_out_of_search(client, factory, critique):
+    _owner, _author, _campaign, item = critique
+    assert f"#k-{item.public_id}" in client.get("/search?q=Zanzibar").get_data(as_text=True)
+    db.session.execute(Critique.__table__.update().where(Critique.id == item.id)
+                       .values(hidden_at=func.now()))
+    db.session.commit()
+    assert f"#k-{item.public_id}" not in client.get("/search?q=Zanzibar").get_data(
+        as_text=True)
+
+
+def test_admin_actions_from_the_queue_each_write_one_audit_entry(client, make_client, factory,
+                                                                 critique):
+    _owner, author, campaign, item = critique
+    page_url = f"/campaigns/{campaign.slug}/plan"
+    moderate_url = f"/admin/critiques/{item.public_id}/moderate"
+    flag_as(make_client, factory, flag_url(item), "spam")
+    admin = factory.user(Role.ADMIN)
+    sign_in(client, admin)
+
+    before = audit_count()
+    response = client.post_form(moderate_url, {"action": "hide", "reason_code": "spam",
+                                               "reason": ""})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/admin/flags")
+    assert audit_count() == before + 1
+    assert "No open flags" in client.get("/admin/flags").get_data(as_text=True)
+    author_browser = make_client()
+    sign_in(author_browser, author)
+    page = author_browser.get(page_url).get_data(as_text=True)
+    assert BODY in page and "A moderator hid your critique" in page
+    assert "Spam or advertising" in page and admin.display_name not in page
+    assert BODY not in make_client().get(page_url).get_data(as_text=True)
+
+    response = client.post_form(moderate_url, {"action": "restore", "reason": "",
+                                               "next": f"{page_url}#k-{item.public_id}"})
+    assert response.headers["Location"].endswith(f"{page_url}#k-{item.public_id}")
+    assert audit_count() == before + 2
+    assert BODY in make_client().get(page_url).get_data(as_text=True)
+
+    flag_as(make_client, factory, flag_url(item), "spam")
+    client.post_form(moderate_url, {"action": "dismiss", "reason": ""})
+    assert audit_count() == before + 3
+
+    edit_url = f"/admin/critiques/{item.public_id}/edit"
+    assert "Edit a critique" in client.get(edit_url).get_data(as_text=True)
+    response = client.post_form(edit_url, {"body": "Zanzibar needs another look",
+                                           "reason": "Removed an insult"})
+    assert response.status_code == 302
+    assert audit_count() == before + 4
+    assert db.session.scalar(select(ContentRevision.body).where(
+        ContentRevision.critique_id == item.id)) == BODY
+    history = client.get(edit_url).get_data(as_text=True)
+    assert BODY in history and "Removed an insult" in history
+
+    client.post_form(moderate_url, {"action": "delete", "reason_code": "abusive",
+                                    "reason": "Still rude"})
+    assert audit_count() == before + 5
+    page = make_client().get(page_url).get_data(as_text=True)
+    assert "Critique removed by a moderator." in page and "Zanzibar" not in page
+    actions = list(db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
+    assert actions[-5:] == ["moderation.hide", "moderation.restore", "moderation.dismiss",
+                            "moderation.edit", "moderation.delete"]
+
+
+def test_employees_cannot_moderate_critiques(client, factory, critique):
+    _owner, _author, _campaign, item = critique
+    sign_in(client, factory.user())
+    response = client.post_form(f"/admin/critiques/{item.public_id}/moderate",
+                                {"action": "hide", "reason_code": "spam", "reason": ""})
+    assert response.status_code == 403
+    assert db.session.get(Critique, item.id).hidden_at is None
