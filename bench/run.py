@@ -68,7 +68,7 @@ SMOKE_USERS, SMOKE_LEADERS = 30, 3
 DEEP_POSITION = 30_000  # ~1000 pages of 30 into the top order (less on small tiers)
 WRITE_TARGETS = 5_000  # votes and comments go to the top ideas
 MIX = {"vote": 8, "comment": 2}  # percent; the remaining 90 % read top, detail and deep
-SEARCH_TERMS = ("供应链", "meetings")
+SEARCH_TERMS = {"zh": "供应链", "en": "meetings"}
 PG_PORT = 55433
 PG_DATABASE = "ideaboard_bench"
 
@@ -104,9 +104,12 @@ SCENARIOS = [
              paths=lambda ctx: [ctx.deep_path]),
     Scenario("detail", "GET /ideas/<id> of the idea with 50 threaded comments", "get",
              paths=lambda ctx: [f"/ideas/{ctx.detail_public_id}"]),
-    Scenario("search", "GET /search with a Chinese and an English term", "get",
-             paths=lambda ctx: [f"/search?q={quote(term)}" for term in SEARCH_TERMS],
-             probe=f"/search?q={quote(SEARCH_TERMS[0])}"),
+    Scenario("search_zh", f"GET /search?q={SEARCH_TERMS['zh']} (Chinese, CJK bigrams)", "get",
+             paths=lambda ctx: [f"/search?q={quote(SEARCH_TERMS['zh'])}"],
+             probe=f"/search?q={quote(SEARCH_TERMS['zh'])}"),
+    Scenario("search_en", f"GET /search?q={SEARCH_TERMS['en']} (English, stemmed)", "get",
+             paths=lambda ctx: [f"/search?q={quote(SEARCH_TERMS['en'])}"],
+             probe=f"/search?q={quote(SEARCH_TERMS['en'])}"),
     Scenario("review", "GET /review, the leaders' queue", "get", readers="leaders",
              paths=lambda ctx: ["/review"], probe="/review"),
     Scenario("vote", "POST /ideas/<id>/vote: new votes, changes and retractions", "vote",
@@ -125,24 +128,31 @@ class Goal:
 
 
 GOAL_CONNECTIONS = 16
-# The bar is the throwaway prototype of issue 3 on this machine: a top-30 page with one
-# query and a bare template at 0.16x hello, keyset deep pages as fast as page 1, votes with
-# BEGIN IMMEDIATE at 0.15x with no errors. The real pages carry the full layout (header,
-# inbox count, filters, tags, language form), so "missed" is reported, never hidden.
+# The goals of issue 3, as written there; "missed" is reported, never hidden.
 GOALS = [
-    Goal("top", "top ≥ 0.16× hello (the prototype's bare page)", lambda r: r["ratio"] >= 0.16),
-    Goal("top", "top p99 ≤ 100 ms", lambda r: r["p99_ms"] <= 100),
+    Goal("top", "top ≥ 0.30× hello", lambda r: r["ratio"] >= 0.30),
+    Goal("top", "top p99 ≤ 60 ms", lambda r: r["p99_ms"] <= 60),
     Goal("deep", "deep ≥ 0.9× top (keyset)", lambda r: r["ratio_to_top"] >= 0.9),
-    Goal("detail", "detail ≥ 0.045× hello (the prototype's N+1 page)",
-         lambda r: r["ratio"] >= 0.045),
-    Goal("search", "search ≥ 0.10× hello", lambda r: r["ratio"] >= 0.10),
-    Goal("search", "search p99 ≤ 150 ms", lambda r: r["p99_ms"] <= 150),
-    Goal("review", "review ≥ 0.045× hello", lambda r: r["ratio"] >= 0.045),
+    Goal("detail", "detail ≥ 0.15× hello", lambda r: r["ratio"] >= 0.15),
+    Goal("review", "review ≥ 0.15× hello", lambda r: r["ratio"] >= 0.15),
+    Goal("search_zh", "search (Chinese) ≥ 0.10× hello", lambda r: r["ratio"] >= 0.10),
+    Goal("search_zh", "search (Chinese) p99 ≤ 150 ms", lambda r: r["p99_ms"] <= 150),
+    Goal("search_en", "search (English) ≥ 0.10× hello", lambda r: r["ratio"] >= 0.10),
+    Goal("search_en", "search (English) p99 ≤ 150 ms", lambda r: r["p99_ms"] <= 150),
     Goal("vote", "vote ≥ 0.15× hello", lambda r: r["ratio"] >= 0.15),
     Goal("vote", "vote p99 ≤ 100 ms", lambda r: r["p99_ms"] <= 100),
     Goal("vote", "vote: 0 errors", lambda r: r["errors"] == 0),
     Goal("vote", "vote: tallies exact", lambda r: r.get("tallies_exact")),
 ]
+READ_SCENARIOS = ("top", "deep", "detail", "search_zh", "search_en", "review")
+TOP_GROWTH_LIMIT = 1.3  # top-ideas latency on tier M at most this times tier S
+
+
+def latest_result(tier: str, db: str) -> dict | None:
+    """The newest full (not smoke) run of a tier on a database, from bench/results."""
+    runs = sorted(path for path in RESULTS_DIR.glob(f"{tier}-{db}-*.json")
+                  if not path.stem.endswith("-smoke"))
+    return json.loads(runs[-1].read_text()) if runs else None
 
 
 # --- plain HTTP -----------------------------------------------------------------------------
@@ -721,6 +731,35 @@ class Bench:
             else:
                 status = "met" if goal.check(row) else "missed"
             checks.append({"goal": goal.label, "status": status})
+        return checks + self.cross_tier_checks(by_scenario)
+
+    def cross_tier_checks(self, by_scenario: dict[str, dict]) -> list[dict]:
+        """Cost must not grow with the data: this tier-M run against the newest full tier-S
+        run on the same database (run `make bench` before `make bench TIER=M`)."""
+        if self.tier != "M" or self.settings.smoke:
+            return []
+        growth = f"top p50 latency on M ≤ {TOP_GROWTH_LIMIT}× tier S"
+        same_sql = "SQL statements per request the same on S and M (every read scenario)"
+        small = latest_result("S", self.settings.db)
+        if small is None:
+            missing = "not measured (no full tier S run on this database in bench/results)"
+            return [{"goal": growth, "status": missing}, {"goal": same_sql, "status": missing}]
+        small_rows = {r["scenario"]: r for r in small["rows"]
+                      if r.get("connections") == GOAL_CONNECTIONS}
+        source = f"tier S run {small['meta']['date']}, commit {small['meta']['commit']}"
+        checks = []
+        top, small_top = by_scenario.get("top"), small_rows.get("top")
+        if top and small_top and "skipped" not in top:
+            factor = top["p50_ms"] / small_top["p50_ms"]
+            checks.append({"goal": growth, "status": (
+                f"{'met' if factor <= TOP_GROWTH_LIMIT else 'missed'} ({factor:.2f}×: "
+                f"{top['p50_ms']:.1f} vs {small_top['p50_ms']:.1f} ms; {source})")})
+        differing = [f"{name} {small_rows[name]['sql']}→{by_scenario[name]['sql']}"
+                     for name in READ_SCENARIOS
+                     if name in by_scenario and name in small_rows
+                     and by_scenario[name].get("sql") != small_rows[name].get("sql")]
+        checks.append({"goal": same_sql, "status": (
+            f"missed ({', '.join(differing)}; {source})" if differing else f"met ({source})")})
         return checks
 
     def report(self, context: Context) -> dict:

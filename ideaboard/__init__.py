@@ -19,7 +19,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     load_config(app, test_config)
 
     from ideaboard import database  # noqa: F401  (registers the connection set-up)
-    from ideaboard.catalog import install_template_gettext
+    from ideaboard.catalog import install_template_gettext, share_wtforms_catalog
     from ideaboard.extensions import (
         babel,
         bootstrap,
@@ -39,6 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     install_template_gettext(app)
+    share_wtforms_catalog(app)
     limiter.init_app(app)
     warn_if_rate_limits_are_per_process(app)
     bootstrap.init_app(app)

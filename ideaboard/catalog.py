@@ -6,11 +6,13 @@ from contextlib import contextmanager
 
 from babel import Locale
 from babel.support import Translations
-from flask import Flask, g
+from flask import Flask, g, request
 from flask_babel import force_locale, get_locale, get_translations
+from wtforms.i18n import messages_path
 
 CATALOG_KEY = "_ideaboard_catalog"
 LOCALE_KEY = "_ideaboard_locale"
+_wtforms_catalogs: dict[str, Translations] = {}
 
 
 def current_catalog() -> Translations:
@@ -54,3 +56,31 @@ def install_template_gettext(app: Flask) -> None:
         pgettext=lambda c, s: current_catalog().upgettext(c, s),
         npgettext=lambda c, s, p, n: current_catalog().unpgettext(c, s, p, n),
         newstyle=True)
+
+
+class _WTFormsCatalog:
+    """WTForms' own messages in the request's language, each catalog loaded once per worker."""
+
+    def _catalog(self) -> Translations:
+        key = str(current_locale())
+        catalog = _wtforms_catalogs.get(key)
+        if catalog is None:
+            catalog = Translations.load(messages_path(), [key], domain="wtforms")
+            _wtforms_catalogs[key] = catalog
+        return catalog
+
+    def ugettext(self, string: str) -> str:
+        return self._catalog().ugettext(string)
+
+    def ungettext(self, singular: str, plural: str, n: int) -> str:
+        return self._catalog().ungettext(singular, plural, n)
+
+
+def share_wtforms_catalog(app: Flask) -> None:
+    """Flask-WTF reads WTForms' message catalog from disk on every request that builds a
+    form (every page: the language picker); it takes the one set on the request instead."""
+    shared = _WTFormsCatalog()
+
+    @app.before_request
+    def _wtforms_translations() -> None:
+        request.wtforms_translations = shared

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import cache
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from ideaboard.extensions import db
@@ -211,17 +212,24 @@ def notices_for(user: User, limit: int = 100) -> list[ModerationNotice]:
         .order_by(ModerationNotice.id.desc()).limit(limit)))
 
 
-def idea_page_access(public_id: str):
-    """(author_id, hidden_at, deleted_at, status, merged_into public id) in one query."""
+@cache
+def _idea_page_access_statement() -> Select:
+    """Built once: this runs before every idea page, vote and comment, and building the
+    aliased subquery cost more than running it."""
     survivor = aliased(Idea)
     merged_into = (select(survivor.public_id)
                    .join(Decision, Decision.merged_into_id == survivor.id)
                    .where(Decision.idea_id == Idea.id, Decision.status == IdeaStatus.MERGED)
                    .order_by(Decision.id.desc()).limit(1).correlate(Idea).scalar_subquery())
-    return db.session.execute(
-        select(Idea.author_id, Idea.hidden_at, Idea.deleted_at, Idea.status,
-               merged_into.label("merged_into")).where(Idea.public_id == public_id)
-    ).one_or_none()
+    return (select(Idea.author_id, Idea.hidden_at, Idea.deleted_at, Idea.status,
+                   merged_into.label("merged_into"))
+            .where(Idea.public_id == bindparam("public_id")))
+
+
+def idea_page_access(public_id: str):
+    """(author_id, hidden_at, deleted_at, status, merged_into public id) in one query."""
+    return db.session.execute(_idea_page_access_statement(),
+                              {"public_id": public_id}).one_or_none()
 
 
 # --- users and departments -----------------------------------------------------------------

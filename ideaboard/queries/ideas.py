@@ -115,6 +115,12 @@ def idea_by_public_id(public_id: str) -> Idea | None:
         .options(joinedload(Idea.author), joinedload(Idea.campaign), selectinload(Idea.tags)))
 
 
+def idea_for_vote(public_id: str) -> Idea | None:
+    """The idea and its campaign, without author and tags: a vote needs no more."""
+    return db.session.scalar(
+        select(Idea).where(Idea.public_id == public_id).options(joinedload(Idea.campaign)))
+
+
 def comment_by_public_id(public_id: str) -> Comment | None:
     return db.session.scalar(
         select(Comment).where(Comment.public_id == public_id)

@@ -43,7 +43,7 @@ def cast_vote(user, idea_id: int, value: int) -> VoteResult:
     with write_transaction() as session:
         row = session.execute(
             select(Idea.author_id, Idea.deleted_at, Idea.supporters, Idea.opposers, Idea.score,
-                   Campaign.kind, Campaign.opens_at, Campaign.closes_at)
+                   Idea.created_at, Campaign.kind, Campaign.opens_at, Campaign.closes_at)
             .join(Campaign, Campaign.id == Idea.campaign_id)
             .where(Idea.id == idea_id).with_for_update(of=Idea)).one_or_none()
         if row is None or row.deleted_at is not None:
@@ -65,14 +65,15 @@ def cast_vote(user, idea_id: int, value: int) -> VoteResult:
         else:
             session.execute(update(Vote).where(Vote.idea_id == idea_id, Vote.user_id == user.id)
                             .values(value=value, updated_at=now))
+        # The row is locked (FOR UPDATE / BEGIN IMMEDIATE), so the tallies read above are
+        # current and the ranks can be derived from them; the counters still move by SQL
+        # increments, in the same single UPDATE.
         d_support, d_oppose = _tally_delta(old, value)
-        supporters, opposers, created_at = session.execute(
-            update(Idea).where(Idea.id == idea_id)
-            .values(supporters=Idea.supporters + d_support, opposers=Idea.opposers + d_oppose)
-            .returning(Idea.supporters, Idea.opposers, Idea.created_at)).one()
+        supporters, opposers = row.supporters + d_support, row.opposers + d_oppose
         score = wilson_lower_bound(supporters, supporters + opposers)
-        session.execute(update(Idea).where(Idea.id == idea_id)
-                        .values(score=score, hot=hot_score(score, created_at)))
+        session.execute(update(Idea).where(Idea.id == idea_id).values(
+            supporters=Idea.supporters + d_support, opposers=Idea.opposers + d_oppose,
+            score=score, hot=hot_score(score, row.created_at)))
         # consultation options are answered by the campaign's outcome, not the review queue
         escalated = (d_support > 0 and row.kind != CampaignKind.CONSULTATION
                      and escalate_if_due(session, idea_id, supporters, score))

@@ -29,6 +29,7 @@ from ideaboard.queries.ideas import (
     comment_thread,
     helpful_marks_by_user,
     idea_by_public_id,
+    idea_for_vote,
     list_ideas,
     popular_tags,
     votes_by_user,
@@ -204,7 +205,9 @@ def delete(public_id: str):
 @login_required
 @limiter.limit(lambda: rate_limit("vote"))
 def vote(public_id: str):
-    idea = load_idea(public_id)
+    idea = idea_for_vote(public_id)
+    if idea is None:
+        abort(404)
     form = VoteForm()
     if not form.validate_on_submit() or form.value.data not in VOTE_VALUES:
         abort(400)

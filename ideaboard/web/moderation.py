@@ -76,7 +76,12 @@ def flag_reason_label(reason: FlagReason | str | None) -> str:
 
 @bp.app_template_global("flag_reason_choices")
 def flag_reason_choices() -> list[tuple[str, str]]:
-    return [(choice.value, str(choice.label)) for choice in FLAG_REASON_CHOICES]
+    """Translated once a request: a discussion page shows the picker under every comment."""
+    choices = g.get("flag_reason_choices")
+    if choices is None:
+        choices = g.flag_reason_choices = [(choice.value, str(choice.label))
+                                           for choice in FLAG_REASON_CHOICES]
+    return choices
 
 
 def _flag(item, back: str):

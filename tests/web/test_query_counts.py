@@ -54,3 +54,18 @@ def test_list_and_idea_pages_do_not_grow_with_data(client, factory, count_querie
 
 def _public_id(idea_id: int) -> str:
     return db.session.get(Idea, idea_id).public_id
+
+
+def test_a_vote_costs_a_fixed_handful_of_statements(client, factory, count_queries):
+    """The vote POST is the hottest write: session, page access (hidden or merged?), the idea
+    and its campaign, then the transaction: lock and read the idea, the voter's old vote, the
+    vote row, one UPDATE for counters and ranks, and the escalation check."""
+    sign_in(client, factory.user())
+    url = f"/ideas/{factory.idea().public_id}/vote"
+    token = client.csrf_token()
+    with count_queries() as counter:
+        response = client.post(url,
+                               data={"value": "support", "csrf_token": token},
+                               headers={"Accept": "application/json"})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert counter.count <= 10  # 10 on SQLite (two of them BEGIN), 8 on PostgreSQL
