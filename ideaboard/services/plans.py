@@ -32,6 +32,7 @@ from ideaboard.services.audit import record
 from ideaboard.services.comments import MAX_DEPTH
 from ideaboard.services.ideas import resolve_anonymity
 from ideaboard.services.notifications import fan_out
+from ideaboard.services.votes import set_helpful_mark
 from ideaboard.text import render_markdown
 
 MAX_TITLE_LENGTH = 200
@@ -385,23 +386,7 @@ def mark_critique_helpful(user: User, campaign: Campaign, critique: Critique,
     if critique.author_id == user.id:
         raise NotAllowed(_l("You cannot mark your own critique as helpful."))
     _require_open(campaign)
-    with write_transaction() as session:
-        session.execute(select(Critique.id).where(Critique.id == critique.id).with_for_update())
-        marked = session.scalar(select(CritiqueVote.user_id).where(
-            CritiqueVote.critique_id == critique.id, CritiqueVote.user_id == user.id))
-        if (marked is not None) == helpful:
-            return session.scalar(select(Critique.helpful_count)
-                                  .where(Critique.id == critique.id))
-        if helpful:
-            session.execute(insert(CritiqueVote).values(critique_id=critique.id, user_id=user.id,
-                                                        created_at=utcnow()))
-        else:
-            session.execute(delete(CritiqueVote).where(CritiqueVote.critique_id == critique.id,
-                                                       CritiqueVote.user_id == user.id))
-        return session.execute(
-            update(Critique).where(Critique.id == critique.id)
-            .values(helpful_count=Critique.helpful_count + (1 if helpful else -1))
-            .returning(Critique.helpful_count)).scalar_one()
+    return set_helpful_mark(Critique, CritiqueVote, critique.id, user.id, helpful)
 
 
 def answer_critique(user: User, campaign: Campaign, critique: Critique, answer: str) -> None:

@@ -86,19 +86,26 @@ def mark_helpful(user, comment: Comment, helpful: bool) -> int:
         raise NotFound(_l("This comment was deleted."))
     if comment.author_id == user.id:
         raise NotAllowed(_l("You cannot mark your own comment as helpful."))
+    return set_helpful_mark(Comment, CommentVote, comment.id, user.id, helpful)
+
+
+def set_helpful_mark(item_model, mark_model, item_id: int, user_id: int, helpful: bool) -> int:
+    """Add or remove one user's helpful mark on a comment or a critique, with the counter
+    moved in the same transaction; returns the new count. The checks are the caller's."""
+    item_key = getattr(mark_model, f"{item_model.__tablename__}_id")
+    mine = (item_key == item_id, mark_model.user_id == user_id)
     with write_transaction() as session:
-        session.execute(select(Comment.id).where(Comment.id == comment.id).with_for_update())
-        exists = session.scalar(select(CommentVote.user_id).where(
-            CommentVote.comment_id == comment.id, CommentVote.user_id == user.id)) is not None
-        if exists == helpful:
-            return session.scalar(select(Comment.helpful_count).where(Comment.id == comment.id))
+        session.execute(select(item_model.id).where(item_model.id == item_id).with_for_update())
+        marked = session.scalar(select(mark_model.user_id).where(*mine)) is not None
+        if marked == helpful:
+            return session.scalar(select(item_model.helpful_count)
+                                  .where(item_model.id == item_id))
         if helpful:
-            session.execute(insert(CommentVote).values(comment_id=comment.id, user_id=user.id,
-                                                       created_at=utcnow()))
+            session.execute(insert(mark_model).values(
+                {item_key.key: item_id, "user_id": user_id, "created_at": utcnow()}))
         else:
-            session.execute(delete(CommentVote).where(CommentVote.comment_id == comment.id,
-                                                      CommentVote.user_id == user.id))
+            session.execute(delete(mark_model).where(*mine))
         return session.execute(
-            update(Comment).where(Comment.id == comment.id)
-            .values(helpful_count=Comment.helpful_count + (1 if helpful else -1))
-            .returning(Comment.helpful_count)).scalar_one()
+            update(item_model).where(item_model.id == item_id)
+            .values(helpful_count=item_model.helpful_count + (1 if helpful else -1))
+            .returning(item_model.helpful_count)).scalar_one()
