@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ideaboard.extensions import db
 from ideaboard.models import (
+    Anonymity,
     AuditEntry,
     ContentRevision,
     Critique,
@@ -23,7 +24,13 @@ from ideaboard.models import (
 from ideaboard.queries.admin import flag_queue, plan_moderation_view
 from ideaboard.queries.plans import plan_page, plan_report, sections_of
 from ideaboard.services import InvalidInput, NotAllowed
-from ideaboard.services.moderation import ModerationAction, edit_post, flag, moderate
+from ideaboard.services.moderation import (
+    ModerationAction,
+    edit_post,
+    flag,
+    moderate,
+    reveal_author,
+)
 from ideaboard.services.plans import post_critique
 from tests.unit.test_plans import make_campaign, make_plan, rate_all
 
@@ -195,3 +202,44 @@ def test_only_admins_moderate_critiques(factory, critique_post):
     with pytest.raises(NotAllowed):
         edit_post(factory.user(Role.LEADER), critique, body="x", reason="Because")
     assert db.session.get(Critique, critique.id).hidden_at is None
+
+
+# --- revealing an anonymous critic -----------------------------------------------------------
+
+def test_revealing_a_critique_needs_an_admin_and_a_reason_and_tells_the_author(factory):
+    owner = factory.user("leader", name="Plan Owner")
+    author = factory.user(name="Secret Critic", email="secret.critic@example.com")
+    campaign = make_campaign(owner, anonymity=Anonymity.ANONYMOUS_ONLY)
+    plan = make_plan(owner, campaign)
+    critique = post_critique(author, campaign, sections_of(plan)[0],
+                             stance=CritiqueStance.CONCERN, body="The budget is invented",
+                             ratings=rate_all(plan))
+    admin = factory.user(Role.ADMIN)
+    reason = "Legal hold requested by the works council"
+    for refused, who, why in ((NotAllowed, owner, reason), (NotAllowed, factory.user(), reason),
+                              (InvalidInput, admin, "because"), (InvalidInput, admin, " " * 20)):
+        with pytest.raises(refused):
+            reveal_author(who, fresh(critique), why)
+    assert audit_count("anonymity.reveal") == 0 and notices(author) == []
+
+    revealed = reveal_author(admin, fresh(critique), reason)
+
+    assert revealed.id == author.id
+    [entry] = db.session.scalars(select(AuditEntry).where(
+        AuditEntry.action == "anonymity.reveal")).all()
+    assert (entry.actor_id, entry.target_type, entry.target_id, entry.reason) == (
+        admin.id, "critique", critique.public_id, reason)
+    logged = f"{entry.reason} {entry.details} {entry.target_id}"
+    assert "Secret Critic" not in logged and "secret.critic" not in logged
+    assert str(author.id) not in [str(value) for value in (entry.details or {}).values()]
+    [notice] = notices(author)
+    assert (notice.kind, notice.reason) == (NoticeKind.REVEALED, reason)
+    assert notice.critique_id == critique.id and notice.idea_id is None
+    assert notice.comment_id is None
+
+
+def test_a_named_critique_cannot_be_revealed(factory, critique_post):
+    _author, _plan, _section, critique = critique_post
+    with pytest.raises(InvalidInput):
+        reveal_author(factory.user(Role.ADMIN), critique, "Legal hold requested by HR")
+    assert audit_count("anonymity.reveal") == 0

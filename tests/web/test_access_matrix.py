@@ -82,6 +82,7 @@ GET_MATRIX: dict[str, dict[str, str]] = {
     "admin.edit_critique": ADMINS,
     "admin.reveal_idea": ADMINS,
     "admin.reveal_comment": ADMINS,
+    "admin.reveal_critique": ADMINS,
     "admin.merge": ADMINS,
     "admin.users": ADMINS,
     "admin.user": ADMINS,

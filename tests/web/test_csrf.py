@@ -85,6 +85,7 @@ FORM_DATA: dict[str, dict[str, str]] = {
     "moderation.flag_critique": {"reason": "abusive", "note": ""},  # the colleague's critique
     "admin.moderate_critique": {"action": "hide", "reason_code": "abusive", "reason": ""},
     "admin.edit_critique": {"body": "Cleaned critique", "reason": "Removed a phone number"},
+    "admin.reveal_critique": {"reason": "Legal hold requested by the works council"},
     "admin.merge": {"survivor": "", "rationale": "Both ideas ask for one launch calendar."},
     "admin.user": {"role": "leader", "department_id": "0", "level": "manager",
                    "reason": "Now leads the launch team"},

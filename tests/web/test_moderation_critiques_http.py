@@ -6,7 +6,15 @@ import pytest
 from sqlalchemy import func, select
 
 from ideaboard.extensions import db
-from ideaboard.models import AuditEntry, ContentRevision, Critique, CritiqueStance, Flag, Role
+from ideaboard.models import (
+    Anonymity,
+    AuditEntry,
+    ContentRevision,
+    Critique,
+    CritiqueStance,
+    Flag,
+    Role,
+)
 from ideaboard.queries.plans import sections_of
 from ideaboard.services.plans import post_critique
 from tests.conftest import sign_in
@@ -50,6 +58,14 @@ def flag_as(make_client, factory, url: str, reason: str = "abusive", note: str =
     browser = make_client()
     sign_in(browser, factory.user())
     return browser.post_form(url, {"reason": reason, "note": note})
+
+
+def flagged_then_admin(client, make_client, factory, item, reason: str):
+    """A colleague flags the critique; then an admin signs in on `client`."""
+    flag_as(make_client, factory, flag_url(item), reason)
+    admin = factory.user(Role.ADMIN)
+    sign_in(client, admin)
+    return admin
 
 
 def flag_url(item) -> str:
@@ -136,9 +152,7 @@ def test_admin_actions_from_the_queue_each_write_one_audit_entry(client, make_cl
     _owner, author, campaign, item = critique
     page_url = f"/campaigns/{campaign.slug}/plan"
     moderate_url = f"/admin/critiques/{item.public_id}/moderate"
-    flag_as(make_client, factory, flag_url(item), "spam")
-    admin = factory.user(Role.ADMIN)
-    sign_in(client, admin)
+    admin = flagged_then_admin(client, make_client, factory, item, "spam")
 
     before = audit_count()
     response = client.post_form(moderate_url, {"action": "hide", "reason_code": "spam",
@@ -191,3 +205,89 @@ def test_employees_cannot_moderate_critiques(client, factory, critique):
                                 {"action": "hide", "reason_code": "spam", "reason": ""})
     assert response.status_code == 403
     assert db.session.get(Critique, item.id).hidden_at is None
+
+
+# --- revealing an anonymous critic -----------------------------------------------------------
+
+SECRET_CRITIC, SECRET_EMAIL = "Hidden Hector", "hector.hidden@example.com"
+REASON = "Legal hold requested by the works council"
+
+
+@pytest.fixture
+def anonymous_critique(factory):
+    owner = factory.user("leader", name="Plan Owner")
+    author = factory.user(name=SECRET_CRITIC, email=SECRET_EMAIL)
+    campaign = make_campaign(owner, anonymity=Anonymity.ANONYMOUS_ONLY)
+    plan = make_plan(owner, campaign)
+    posted = post_critique(author, campaign, sections_of(plan)[0],
+                           stance=CritiqueStance.CONCERN, body=BODY, ratings=rate_all(plan))
+    assert posted.is_anonymous
+    return owner, author, campaign, posted
+
+
+@pytest.mark.parametrize("role", ["employee", "leader"])
+def test_only_admins_may_reveal_a_critic(client, factory, anonymous_critique, role):
+    owner, _author, campaign, item = anonymous_critique
+    sign_in(client, owner if role == "leader" else factory.user(role))
+    url = f"/admin/critiques/{item.public_id}/reveal"
+    assert client.get(url).status_code == 403
+    assert client.post_form(url, {"reason": REASON}).status_code == 403
+    page = client.get(f"/campaigns/{campaign.slug}/plan").get_data(as_text=True)
+    assert BODY in page and url not in page
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
+        AuditEntry.action == "anonymity.reveal")) == 0
+
+
+def test_reveal_shows_the_critic_only_to_that_admin_once(client, make_client, factory,
+                                                         anonymous_critique):
+    _owner, author, campaign, item = anonymous_critique
+    page_url = f"/campaigns/{campaign.slug}/plan"
+    url = f"/admin/critiques/{item.public_id}/reveal"
+    admin = flagged_then_admin(client, make_client, factory, item, "abusive")
+    assert f'href="{url}"' in client.get(page_url).get_data(as_text=True)
+    assert f'href="{url}"' in client.get("/admin/flags").get_data(as_text=True)
+
+    form = client.get(url).get_data(as_text=True)
+    assert BODY in form and f'href="{page_url}#k-{item.public_id}"' in form
+    assert "Reveal the author" in form and SECRET_CRITIC not in form
+    before = audit_count()
+    refused = client.post_form(url, {"reason": ""})
+    refused_page = refused.get_data(as_text=True)
+    assert refused.status_code == 200 and 'class="field-error"' in refused_page
+    assert SECRET_CRITIC not in refused_page and audit_count() == before
+
+    response = client.post_form(url, {"reason": REASON})
+
+    shown = response.get_data(as_text=True)
+    assert SECRET_CRITIC in shown and SECRET_EMAIL in shown
+    assert response.headers["Cache-Control"] == "no-store"
+    assert audit_count() == before + 1
+    entry = db.session.scalar(select(AuditEntry).order_by(AuditEntry.id.desc()))
+    assert (entry.action, entry.actor_id, entry.target_type, entry.target_id, entry.reason) == (
+        "anonymity.reveal", admin.id, "critique", item.public_id, REASON)
+    for again in (url, page_url, "/admin/flags", "/admin/audit"):
+        assert SECRET_CRITIC not in client.get(again).get_data(as_text=True), again
+    assert "anonymity.reveal" in client.get("/admin/audit").get_data(as_text=True)
+    other_admin = make_client()
+    sign_in(other_admin, factory.user(Role.ADMIN))
+    assert SECRET_CRITIC not in other_admin.get(url).get_data(as_text=True)
+
+    author_browser = make_client()
+    sign_in(author_browser, author)
+    notices = author_browser.get("/moderation/notices").get_data(as_text=True)
+    assert "looked up who wrote your anonymous critique" in notices and REASON in notices
+    assert f'href="{page_url}#k-{item.public_id}"' in notices
+    assert admin.display_name not in notices
+    own_page = author_browser.get(page_url).get_data(as_text=True)
+    assert "looked up who wrote your anonymous critique" in own_page
+
+
+def test_a_named_critique_has_nothing_to_reveal(client, factory, critique):
+    _owner, _author, campaign, item = critique
+    sign_in(client, factory.user(Role.ADMIN))
+    url = f"/admin/critiques/{item.public_id}/reveal"
+    assert url not in client.get(f"/campaigns/{campaign.slug}/plan").get_data(as_text=True)
+    page = client.post_form(url, {"reason": REASON}).get_data(as_text=True)
+    assert "This post is not anonymous" in page
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
+        AuditEntry.action == "anonymity.reveal")) == 0

@@ -98,14 +98,19 @@ def edit_comment(public_id: str):
     return _edit(comment, comment.idea)
 
 
+def _in_context(critique) -> str:
+    """Where a critique sits on its plan page."""
+    return url_for("plans.show", slug=critique.plan.campaign.slug,
+                   _anchor=f"k-{critique.public_id}")
+
+
 @bp.route("/critiques/<public_id>/edit", methods=["GET", "POST"])
 def edit_critique(public_id: str):
     critique = load_critique(public_id)
-    return _edit(critique, None, url_for("plans.show", slug=critique.plan.campaign.slug,
-                                         _anchor=f"k-{critique.public_id}"))
+    return _edit(critique, None, _in_context(critique))
 
 
-def _reveal(item, idea: Idea):
+def _reveal(item, idea: Idea | None, context_url: str | None = None):
     form = RevealForm()
     author = None
     if form.validate_on_submit():
@@ -114,7 +119,7 @@ def _reveal(item, idea: Idea):
         except DomainError as refused:
             form.reason.errors.append(str(refused))
     return private(render_template("admin/reveal.html", form=form, item=item, idea=idea,
-                                    author=author))
+                                    context_url=context_url, author=author))
 
 
 @bp.route("/ideas/<public_id>/reveal", methods=["GET", "POST"])
@@ -127,6 +132,12 @@ def reveal_idea(public_id: str):
 def reveal_comment(public_id: str):
     comment = load_comment(public_id)
     return _reveal(comment, comment.idea)
+
+
+@bp.route("/critiques/<public_id>/reveal", methods=["GET", "POST"])
+def reveal_critique(public_id: str):
+    critique = load_critique(public_id)
+    return _reveal(critique, None, _in_context(critique))
 
 
 @bp.route("/ideas/<public_id>/merge", methods=["GET", "POST"])
