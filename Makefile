@@ -58,8 +58,8 @@ bench: install-test
 
 ## Re-extract UI strings into the catalogs after changing templates or code
 messages: $(BIN)/activate
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs='.* .venv' -o ideaboard/translations/messages.pot .
-	$(BIN)/pybabel update -i ideaboard/translations/messages.pot -d ideaboard/translations
+	$(BIN)/pybabel extract -w 100 -F babel.cfg -k _l -k lazy_gettext --ignore-dirs='.* .venv' -o ideaboard/translations/messages.pot .
+	$(BIN)/pybabel update -w 100 -i ideaboard/translations/messages.pot -d ideaboard/translations
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -78,7 +78,7 @@ def test_similar_idea_shows_while_composing_and_can_be_supported(
     for query, marked in (("例会", "例会"), ("meeting", "meetings")):
         page.goto(f"{live_server}/")
         search = page.get_by_role("search", name="Search the site")
-        search.get_by_label("Search ideas and comments").fill(query)
+        search.get_by_label("Search ideas, comments, campaigns and plans").fill(query)
         search.get_by_role("button", name="Search").click()
         expect(page).to_have_url(re.compile(re.escape(live_server) + r"/search\?q=[^&]+$"))
         hit = page.locator(".search-hit").filter(has_text=EXISTING_TITLE)

@@ -103,7 +103,7 @@ def test_chinese_words_are_found_inside_sentences(client, world):
 @pytest.mark.parametrize("query", ["", "   ", '"', "*"])
 def test_an_empty_search_says_what_to_try(client, query):
     page = text_of(client.get("/search?" + urlencode({"q": query})))
-    assert "Search ideas and comments in English or Chinese" in page
+    assert "Search ideas, comments, campaigns and plans in English or Chinese" in page
     assert 'class="search-results"' not in page
 
 
