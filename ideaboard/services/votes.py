@@ -8,9 +8,10 @@ returned tallies is the one for this exact state.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 
 from ideaboard.database import write_transaction
 from ideaboard.models import Campaign, CampaignKind, Comment, CommentVote, Idea, Vote
@@ -36,16 +37,44 @@ def _tally_delta(old: int, new: int) -> tuple[int, int]:
     return (int(new == SUPPORT) - int(old == SUPPORT), int(new == OPPOSE) - int(old == OPPOSE))
 
 
+class _VoteStatements:
+    """The vote's statements, built once per process: votes are the hottest write, and
+    building these constructs cost more Python time than SQLite took to run them."""
+
+    def __init__(self) -> None:
+        idea_id, user_id = bindparam("idea_id_"), bindparam("user_id_")
+        mine = (Vote.idea_id == idea_id, Vote.user_id == user_id)
+        self.lock_idea = (
+            select(Idea.author_id, Idea.deleted_at, Idea.supporters, Idea.opposers, Idea.score,
+                   Idea.created_at, Campaign.kind, Campaign.opens_at, Campaign.closes_at)
+            .join(Campaign, Campaign.id == Idea.campaign_id)
+            .where(Idea.id == idea_id).with_for_update(of=Idea))
+        self.old_vote = select(Vote.value).where(*mine)
+        self.insert_vote = insert(Vote).values(
+            idea_id=idea_id, user_id=user_id, value=bindparam("value_"),
+            created_at=bindparam("now_"), updated_at=bindparam("now_"))
+        self.delete_vote = delete(Vote).where(*mine)
+        self.change_vote = update(Vote).where(*mine).values(
+            value=bindparam("value_"), updated_at=bindparam("now_"))
+        # the counters move by SQL increments; the ranks come from the locked row's tallies
+        self.update_idea = update(Idea).where(Idea.id == idea_id).values(
+            supporters=Idea.supporters + bindparam("d_support_"),
+            opposers=Idea.opposers + bindparam("d_oppose_"),
+            score=bindparam("score_"), hot=bindparam("hot_"))
+
+
+@cache
+def _statements() -> _VoteStatements:
+    return _VoteStatements()
+
+
 def cast_vote(user, idea_id: int, value: int) -> VoteResult:
     """Support (+1), oppose (-1) or retract (0) a vote; idempotent for a repeated value."""
     if value not in (SUPPORT, OPPOSE, RETRACT):
         raise InvalidInput(_l("Unknown vote."))
+    statements, keys = _statements(), {"idea_id_": idea_id, "user_id_": user.id}
     with write_transaction() as session:
-        row = session.execute(
-            select(Idea.author_id, Idea.deleted_at, Idea.supporters, Idea.opposers, Idea.score,
-                   Idea.created_at, Campaign.kind, Campaign.opens_at, Campaign.closes_at)
-            .join(Campaign, Campaign.id == Idea.campaign_id)
-            .where(Idea.id == idea_id).with_for_update(of=Idea)).one_or_none()
+        row = session.execute(statements.lock_idea, keys).one_or_none()
         if row is None or row.deleted_at is not None:
             raise NotFound(_l("This idea no longer exists."))
         if row.author_id == user.id:
@@ -53,27 +82,23 @@ def cast_vote(user, idea_id: int, value: int) -> VoteResult:
         now = utcnow()
         if row.opens_at > now or (row.closes_at is not None and row.closes_at <= now):
             raise NotAllowed(_l("This campaign is closed: its votes are final."))
-        old = session.scalar(select(Vote.value).where(Vote.idea_id == idea_id,
-                                                       Vote.user_id == user.id)) or RETRACT
+        old = session.scalar(statements.old_vote, keys) or RETRACT
         if old == value:
             return VoteResult(value, row.supporters, row.opposers, row.score)
         if old == RETRACT:
-            session.execute(insert(Vote).values(idea_id=idea_id, user_id=user.id, value=value,
-                                                created_at=now, updated_at=now))
+            session.execute(statements.insert_vote, keys | {"value_": value, "now_": now})
         elif value == RETRACT:
-            session.execute(delete(Vote).where(Vote.idea_id == idea_id, Vote.user_id == user.id))
+            session.execute(statements.delete_vote, keys)
         else:
-            session.execute(update(Vote).where(Vote.idea_id == idea_id, Vote.user_id == user.id)
-                            .values(value=value, updated_at=now))
+            session.execute(statements.change_vote, keys | {"value_": value, "now_": now})
         # The row is locked (FOR UPDATE / BEGIN IMMEDIATE), so the tallies read above are
-        # current and the ranks can be derived from them; the counters still move by SQL
-        # increments, in the same single UPDATE.
+        # current and the ranks can be derived from them in the same single UPDATE.
         d_support, d_oppose = _tally_delta(old, value)
         supporters, opposers = row.supporters + d_support, row.opposers + d_oppose
         score = wilson_lower_bound(supporters, supporters + opposers)
-        session.execute(update(Idea).where(Idea.id == idea_id).values(
-            supporters=Idea.supporters + d_support, opposers=Idea.opposers + d_oppose,
-            score=score, hot=hot_score(score, row.created_at)))
+        session.execute(statements.update_idea, keys | {
+            "d_support_": d_support, "d_oppose_": d_oppose, "score_": score,
+            "hot_": hot_score(score, row.created_at)})
         # consultation options are answered by the campaign's outcome, not the review queue
         escalated = (d_support > 0 and row.kind != CampaignKind.CONSULTATION
                      and escalate_if_due(session, idea_id, supporters, score))
