@@ -7,6 +7,8 @@ FLASK := $(BIN)/flask --app ideaboard
 HOST ?= 127.0.0.1
 PORT ?= 5000
 TIER ?= S
+# DB=postgres benchmarks PostgreSQL: the server in DATABASE_URL if set, else a throwaway one
+DB ?= $(if $(DATABASE_URL),postgres,sqlite)
 SYSTEM_PACKAGES := chromium fonts-noto-cjk
 
 .PHONY: run test install install-test system-deps translations lint bench messages clean
@@ -54,7 +56,7 @@ lint: $(BIN)/activate
 ## Benchmarks: `make bench` (tier S) or `make bench TIER=M`; DATABASE_URL for PostgreSQL
 bench: install-test
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
-	$(BIN)/python -m bench.run --tier $(TIER)
+	$(BIN)/python -m bench.run --tier $(TIER) --db $(DB)
 
 ## Re-extract UI strings into the catalogs after changing templates or code
 messages: $(BIN)/activate

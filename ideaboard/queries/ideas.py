@@ -44,20 +44,36 @@ class IdeaPage:
     my_votes: dict[int, int] = field(default_factory=dict)
 
 
+def pack_cursor(values: list) -> str:
+    """A keyset position as an opaque, URL-safe token."""
+    raw = json.dumps(values, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def unpack_cursor(cursor: str | None) -> list | None:
+    """The values of `pack_cursor`, or None for a missing or malformed token."""
+    if not cursor:
+        return None
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):
+        return None
+    return values if isinstance(values, list) else None
+
+
 def encode_cursor(sort: str, idea: Idea) -> str:
     value = getattr(idea, _SORT_COLUMNS[sort].key)
     if isinstance(value, datetime):
         value = value.isoformat()
-    raw = json.dumps([value, idea.id], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return pack_cursor([value, idea.id])
 
 
 def decode_cursor(sort: str, cursor: str | None) -> tuple | None:
     """A malformed cursor means "first page", never an error."""
-    if not cursor:
-        return None
     try:
-        value, idea_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        value, idea_id = unpack_cursor(cursor) or (None, None)
+        if idea_id is None:
+            return None
         if sort == "new":
             value = datetime.fromisoformat(value)
         elif sort == "discussed":
@@ -65,7 +81,7 @@ def decode_cursor(sort: str, cursor: str | None) -> tuple | None:
         else:
             value = float(value)
         return value, int(idea_id)
-    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):
+    except (ValueError, TypeError):
         return None
 
 

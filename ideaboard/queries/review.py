@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import has_app_context
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, func, or_, select, tuple_
 from sqlalchemy.orm import aliased, joinedload
 
 from ideaboard.extensions import db
@@ -26,6 +26,7 @@ from ideaboard.models import (
     Vote,
 )
 from ideaboard.models.base import utcnow
+from ideaboard.queries.ideas import pack_cursor, unpack_cursor
 from ideaboard.services.notifications import QUEUE_STATUSES
 from ideaboard.services.settings import small_group_minimum
 
@@ -47,14 +48,34 @@ class QueueRow:
         return self.idea.days_overdue()
 
 
-def review_queue() -> list[QueueRow]:
-    """Escalated and under-review ideas, most overdue first, then by due date."""
-    rows = db.session.execute(
-        select(Idea, Escalation).join(Escalation, Escalation.idea_id == Idea.id)
-        .where(Idea.status.in_(QUEUE_STATUSES), Idea.deleted_at.is_(None))
-        .options(joinedload(Idea.campaign), joinedload(Escalation.owner))
-        .order_by(Escalation.due_at, Idea.id)).all()
-    return [QueueRow(idea, escalation) for idea, escalation in rows]
+@dataclass
+class QueuePage:
+    rows: list[QueueRow]
+    next_cursor: str | None
+
+
+def review_queue(after: str | None = None, limit: int = 30) -> QueuePage:
+    """Escalated and under-review ideas, soonest due (so most overdue) first; keyset pages,
+    so a long queue costs the same per page as a short one."""
+    query = (select(Idea, Escalation).join(Escalation, Escalation.idea_id == Idea.id)
+             .where(Idea.status.in_(QUEUE_STATUSES), Idea.deleted_at.is_(None))
+             .options(joinedload(Idea.campaign), joinedload(Escalation.owner)))
+    position = _queue_position(after)
+    if position is not None:
+        query = query.where(tuple_(Escalation.due_at, Idea.id) > tuple_(*position))
+    rows = [QueueRow(idea, escalation) for idea, escalation in db.session.execute(
+        query.order_by(Escalation.due_at, Idea.id).limit(limit + 1))]
+    last = rows[limit - 1] if len(rows) > limit else None
+    return QueuePage(rows[:limit], pack_cursor([last.escalation.due_at.isoformat(),
+                                                last.idea.id]) if last else None)
+
+
+def _queue_position(cursor: str | None) -> tuple[datetime, int] | None:
+    try:
+        due_at, idea_id = unpack_cursor(cursor) or (None, None)
+        return (datetime.fromisoformat(due_at), int(idea_id)) if idea_id is not None else None
+    except (ValueError, TypeError):
+        return None
 
 
 def queue_counts() -> dict[str, int]:

@@ -36,11 +36,11 @@ def add_comment(author: User, idea: Idea, *, body: str, stance: Stance,
     campaign = idea.campaign
     if not campaign.is_open():
         raise NotAllowed(_l("This campaign is closed; its discussion is read-only."))
+    body_html = render_markdown(body)  # before the write lock: other writers wait on it
     with write_transaction() as session:
         now = utcnow()
         comment = Comment(idea_id=idea.id, parent_id=parent.id if parent else None,
-                          author_id=author.id, stance=stance, body=body,
-                          body_html=render_markdown(body),
+                          author_id=author.id, stance=stance, body=body, body_html=body_html,
                           is_anonymous=resolve_anonymity(campaign, anonymous),
                           depth=min(parent.depth + 1, MAX_DEPTH) if parent else 0,
                           created_at=now, updated_at=now)
@@ -62,8 +62,9 @@ def edit_comment(user: User, comment: Comment, *, body: str, stance: Stance) -> 
     if not can_edit_comment(user, comment):
         raise NotAllowed(_l("Only the author can edit this comment."))
     body = _validate_body(body)
+    body_html = render_markdown(body)
     with write_transaction() as session:
-        comment.body, comment.body_html = body, render_markdown(body)
+        comment.body, comment.body_html = body, body_html
         comment.stance, comment.updated_at = stance, utcnow()
         session.add(comment)
 

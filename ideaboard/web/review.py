@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
@@ -17,6 +17,7 @@ from ideaboard.queries.ideas import idea_by_public_id
 from ideaboard.queries.review import (
     escalation_for,
     leader_choices,
+    queue_counts,
     review_queue,
     similar_ideas,
     strongest_comments,
@@ -40,7 +41,9 @@ def _leaders_only():
 
 @bp.get("/")
 def queue():
-    return render_template("review/queue.html", rows=review_queue())
+    return render_template("review/queue.html", page=review_queue(request.args.get("after"),
+                                                         current_app.config["PAGE_SIZE"]),
+                           counts=queue_counts())
 
 
 @bp.get("/<public_id>")

@@ -61,6 +61,40 @@ def test_the_queue_lists_most_overdue_first_with_its_columns(client, login_as, f
     assert "5 days overdue" in page and "Open ideas" in page and "nobody yet" in page
 
 
+def test_a_long_queue_comes_in_keyset_pages_in_due_order(app, client, login_as, factory,
+                                                         count_queries):
+    """Every queued idea appears exactly once across the pages, soonest due first, and a
+    page costs the same statements however long the queue is."""
+    app.config["PAGE_SIZE"] = 3
+    login_as("leader")
+    now = utcnow()
+    ideas = [queued_idea(factory, f"Queued idea {n:02d}") for n in range(8)]
+    for n, idea in enumerate(ideas):  # two share a due time: the id breaks the tie
+        due = now + timedelta(days=(n * 3) % 8 // 2)
+        db.session.execute(update(Escalation).where(Escalation.idea_id == idea.id)
+                           .values(due_at=due))
+        db.session.execute(update(Idea).where(Idea.id == idea.id).values(review_due_at=due))
+    db.session.commit()
+    expected = [idea.title for idea in sorted(
+        ideas, key=lambda i: (db.session.scalar(select(Escalation.due_at).where(
+            Escalation.idea_id == i.id)), i.id))]
+
+    seen, url, statements, pages = [], "/review/", set(), 0
+    while url:
+        pages += 1
+        with count_queries() as counter:
+            page = client.get(url).get_data(as_text=True)
+        statements.add(counter.count)
+        seen += re.findall(r"Queued idea \d\d", page)
+        assert "8 ideas await an answer" in page
+        found = re.search(r'rel="next" href="([^"]+)"', page)
+        url = found.group(1).replace("&amp;", "&") if found else None
+    assert seen == expected and pages == 3  # 3 + 3 + 2
+    assert len(statements) == 1  # the first page and the last cost the same
+    malformed = client.get("/review/?after=not-a-cursor").get_data(as_text=True)
+    assert re.findall(r"Queued idea \d\d", malformed) == expected[:3]  # the first page
+
+
 def test_a_decision_without_rationale_is_refused_with_a_clear_message(client, login_as, factory):
     login_as("leader")
     idea = queued_idea(factory)
