@@ -56,6 +56,8 @@ lint: $(BIN)/activate
 ## Benchmarks: `make bench` (tier S) or `make bench TIER=M`; DATABASE_URL for PostgreSQL
 bench: install-test
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	@if [ "$(DB)" = postgres ] && [ -z "$(DATABASE_URL)" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; fi
 	$(BIN)/python -m bench.run --tier $(TIER) --db $(DB)
 
 ## Re-extract UI strings into the catalogs after changing templates or code
