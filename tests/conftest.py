@@ -163,10 +163,24 @@ class Client(FlaskClient):
         return self.post(url, data=data, **kwargs)
 
 
+def client_class(request: pytest.FixtureRequest) -> type[Client]:
+    """A test module may set CLIENT_CLASS (e.g. tests.web.isolation.IsolatedClient)."""
+    return getattr(request.module, "CLIENT_CLASS", Client)
+
+
 @pytest.fixture
-def client(app: Flask) -> Client:
-    app.test_client_class = Client
+def client(app: Flask, request: pytest.FixtureRequest) -> Client:
+    app.test_client_class = client_class(request)
     return app.test_client()
+
+
+@pytest.fixture
+def make_client(app: Flask, request: pytest.FixtureRequest) -> Callable[[], Client]:
+    """Another browser: its own cookies."""
+    def new() -> Client:
+        app.test_client_class = client_class(request)
+        return app.test_client()
+    return new
 
 
 @pytest.fixture

@@ -30,19 +30,7 @@ from ideaboard.services.votes import OPPOSE, SUPPORT, cast_vote
 from tests.conftest import sign_in
 from tests.web.isolation import IsolatedClient
 
-
-@pytest.fixture
-def client(app) -> IsolatedClient:
-    app.test_client_class = IsolatedClient
-    return app.test_client()
-
-
-@pytest.fixture
-def make_client(app):
-    def new() -> IsolatedClient:
-        app.test_client_class = IsolatedClient
-        return app.test_client()
-    return new
+CLIENT_CLASS = IsolatedClient  # every request in its own app context, as in production
 
 
 def fresh(model, key):

@@ -24,19 +24,7 @@ from tests.web.isolation import IsolatedClient
 BODY = "Zanzibar is a silly fool"
 
 
-@pytest.fixture
-def client(app) -> IsolatedClient:
-    app.test_client_class = IsolatedClient
-    return app.test_client()
-
-
-@pytest.fixture
-def make_client(app):
-    """Another browser: its own cookies."""
-    def new() -> IsolatedClient:
-        app.test_client_class = IsolatedClient
-        return app.test_client()
-    return new
+CLIENT_CLASS = IsolatedClient  # every request in its own app context, as in production
 
 
 @pytest.fixture
