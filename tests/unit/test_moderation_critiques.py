@@ -15,11 +15,9 @@ from ideaboard.models import (
     CritiqueStance,
     Flag,
     FlagReason,
-    ModerationNotice,
     NoticeKind,
     Role,
     Section,
-    User,
 )
 from ideaboard.queries.admin import flag_queue, plan_moderation_view
 from ideaboard.queries.plans import plan_page, plan_report, sections_of
@@ -32,19 +30,8 @@ from ideaboard.services.moderation import (
     reveal_author,
 )
 from ideaboard.services.plans import post_critique
+from tests.unit.test_moderation import audit_count, notices
 from tests.unit.test_plans import make_campaign, make_plan, rate_all
-
-
-def audit_count(action: str | None = None) -> int:
-    query = select(func.count()).select_from(AuditEntry)
-    if action:
-        query = query.where(AuditEntry.action == action)
-    return db.session.scalar(query)
-
-
-def notices(user: User) -> list[ModerationNotice]:
-    return list(db.session.scalars(select(ModerationNotice).where(
-        ModerationNotice.user_id == user.id).order_by(ModerationNotice.id)))
 
 
 def fresh(item):

@@ -20,6 +20,7 @@ from ideaboard.services.plans import post_critique
 from tests.conftest import sign_in
 from tests.unit.test_plans import make_campaign, make_plan, rate_all
 from tests.web.isolation import IsolatedClient
+from tests.web.test_moderation_http import audit_count, flag_as
 
 BODY = "Zanzibar is a silly fool"
 
@@ -36,16 +37,6 @@ def critique(factory):
     posted = post_critique(author, campaign, sections_of(plan)[0],
                            stance=CritiqueStance.CONCERN, body=BODY, ratings=rate_all(plan))
     return owner, author, campaign, posted
-
-
-def audit_count() -> int:
-    return db.session.scalar(select(func.count()).select_from(AuditEntry))
-
-
-def flag_as(make_client, factory, url: str, reason: str = "abusive", note: str = ""):
-    browser = make_client()
-    sign_in(browser, factory.user())
-    return browser.post_form(url, {"reason": reason, "note": note})
 
 
 def flagged_then_admin(client, make_client, factory, item, reason: str):
