@@ -17,6 +17,8 @@ class EscalationReason(enum.StrEnum):
     THRESHOLD_MET = "threshold_met"
     PULLED_BY_LEADER = "pulled_by_leader"
     RAISED_BY_ADMIN = "raised_by_admin"
+    FUNDED = "funded"            # a funding round's backers funded it
+    CHALLENGED = "challenged"    # colleagues' challenge reopened a decision
 
 
 class SiteSettings(db.Model):
@@ -55,8 +57,7 @@ class Escalation(db.Model):
     """
     id: Mapped[int] = mapped_column(primary_key=True)
     idea_id: Mapped[int] = mapped_column(ForeignKey("idea.id", ondelete="CASCADE"), unique=True)
-    reason: Mapped[EscalationReason] = mapped_column(
-        str_enum(EscalationReason, "escalation_reason"))
+    reason: Mapped[EscalationReason] = mapped_column(open_enum(EscalationReason))
     note: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -26,3 +26,17 @@ def test_migrations_downgrade_to_nothing_and_back(app):
     upgrade(revision="heads")
     db.engine.dispose()
     assert schema_differences() == []
+
+
+def test_escalation_reasons_are_open(app, factory):
+    """0009: new escalation reasons need no migration (no CHECK on escalation.reason)."""
+    from datetime import timedelta
+
+    from ideaboard.models import Escalation, EscalationReason
+    from ideaboard.models.base import utcnow
+
+    idea = factory.idea()
+    db.session.add(Escalation(idea_id=idea.id, reason=EscalationReason.CHALLENGED,
+                              due_at=utcnow() + timedelta(days=1)))
+    db.session.commit()
+    assert db.session.get(Escalation, 1).reason == EscalationReason.CHALLENGED
