@@ -501,7 +501,7 @@ class Bench:
         rng = random.Random(7)
         app = bench_app(database_url)
         with app.app_context():
-            top = listed_ideas().order_by(Idea.score.desc(), Idea.id.desc())
+            top = listed_ideas(None).order_by(Idea.score.desc(), Idea.id.desc())
             listed = db.session.scalar(select(db.func.count()).select_from(top.subquery()))
             position = min(DEEP_POSITION, listed - 2 * app.config["PAGE_SIZE"])
             after = db.session.scalars(top.offset(position - 1).limit(1)).one()

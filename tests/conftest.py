@@ -150,7 +150,7 @@ class Client(FlaskClient):
             db.session.expire_all()
 
     def csrf_token(self) -> str:
-        page = self.get("/")
+        page = self.get("/", follow_redirects=True)  # signed out: the sign-in page
         match = CSRF_PATTERN.search(page.get_data(as_text=True))
         assert match, "no CSRF token on the page"
         return match.group(1)
@@ -283,3 +283,13 @@ def count_queries() -> Callable:
         finally:
             event.remove(Engine, "before_cursor_execute", counter)
     return counting
+
+
+@pytest.fixture
+def reading_open(app) -> None:
+    """An admin opened reading up: pages and feeds are readable without signing in (the
+    default is sign in to read). Sensitive campaigns stay sign-in only."""
+    from ideaboard.models import SiteSettings
+
+    db.session.execute(db.update(SiteSettings).values(read_requires_sign_in=False))
+    db.session.commit()

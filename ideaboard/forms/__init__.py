@@ -4,3 +4,13 @@ from flask_wtf import FlaskForm
 
 class ActionForm(FlaskForm):
     """A button that changes state: it carries only the CSRF token."""
+
+
+def show_refusal(form: FlaskForm, refused: Exception, default_field: str) -> None:
+    """Put a domain refusal beside the field it is about (DomainError.field), or beside
+    `default_field` when it names none, so the user reads it where they fix it."""
+    name = getattr(refused, "field", None)
+    target = getattr(form, name, None) if name else None
+    if target is None:
+        target = getattr(form, default_field)
+    target.errors = [*target.errors, str(refused)]

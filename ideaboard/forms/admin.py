@@ -119,6 +119,17 @@ class PlatformSettingsForm(FlaskForm):
     smtp_security = SelectField(_l("Connection security"), choices=SMTP_SECURITY_CHOICES)
     smtp_username = StringField(_l("SMTP user name"), validators=[Length(max=255)])
     smtp_from = StringField(_l("Sender (From)"), validators=[Length(max=255)])
+    read_requires_sign_in = BooleanField(
+        _l("Colleagues must sign in to read"),
+        description=_l("Recommended for an internal platform. When off, pages and feeds are "
+                       "readable without signing in — except anonymous-only campaigns, which "
+                       "always need sign-in."))
+    anonymity_window_minutes = IntegerField(
+        _l("Anonymity window (minutes)"), default=60,
+        validators=[Optional(), NumberRange(min=15, max=24 * 60)],
+        description=_l("An anonymous post is placed at a random moment within this window "
+                       "before it was written, and news of it goes out at the end of the "
+                       "window, so its timing cannot identify its author. Default: 60."))
 
 
 class AuditFilterForm(FlaskForm):

@@ -21,6 +21,15 @@ ANONYMITY_CHOICES = [
     SelectChoice(Anonymity.OPTIONAL.value, _l("Optional — each person chooses")),
     SelectChoice(Anonymity.ANONYMOUS_ONLY.value, _l("Anonymous only — nobody's name is shown")),
 ]
+ANONYMITY_HINTS = {
+    Anonymity.NAMED.value: _l("Every post and comment shows its author's name."),
+    Anonymity.OPTIONAL.value: _l("Each person decides, post by post, whether to show their "
+                                 "name."),
+    Anonymity.ANONYMOUS_ONLY.value: _l("Nobody's name is shown, and the campaign is for "
+                                       "signed-in colleagues only: the choice for sensitive "
+                                       "topics such as pay or the leadership team's strengths "
+                                       "and weaknesses."),
+}
 
 
 class CampaignForm(FlaskForm):

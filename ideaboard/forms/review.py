@@ -31,6 +31,8 @@ KIND_LABELS = {
     NotificationKind.QUEUE_NEW: _l("An idea enters the review queue (leaders)"),
     NotificationKind.QUEUE_OVERDUE: _l("A queue item I own becomes overdue (leaders)"),
     NotificationKind.CRITIQUE_ANSWERED: _l("A plan’s owner answers my critique"),
+    NotificationKind.ANONYMITY_REVEALED: _l("An administrator looks up who wrote one of my "
+                                            "anonymous posts"),
 }
 
 

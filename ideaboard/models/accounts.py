@@ -64,6 +64,7 @@ class User(UserMixin, db.Model):
     deactivated_at: Mapped[datetime | None]
     email_digest: Mapped[bool] = mapped_column(default=False)  # one daily e-mail instead of many
     last_digest_at: Mapped[datetime | None]
+    feed_token_version: Mapped[int] = mapped_column(default=0)  # bumped to revoke feed links
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     department: Mapped[Department | None] = relationship(lazy="raise")

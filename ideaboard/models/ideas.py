@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ideaboard.extensions import db
 from ideaboard.models.accounts import User, str_enum
-from ideaboard.models.base import random_public_id, utcnow
+from ideaboard.models.base import random_public_id, same_as_created, utcnow
 
 
 class CampaignKind(enum.StrEnum):
@@ -140,6 +140,9 @@ class Idea(db.Model):
     review_due_at: Mapped[datetime | None]  # while in the review queue; lists show overdue
     decided_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # the time colleagues see and lists sort by: created_at, or for an anonymous post a time
+    # drawn within the anonymity window before it (ideaboard/anonymity.py)
+    public_at: Mapped[datetime] = mapped_column(default=same_as_created)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     deleted_at: Mapped[datetime | None]
     hidden_at: Mapped[datetime | None]  # moderation (0005): hidden pending review, or removed
@@ -152,7 +155,7 @@ class Idea(db.Model):
     __table_args__ = (
         Index("ix_idea_top", "score", "id"),
         Index("ix_idea_hot", "hot", "id"),
-        Index("ix_idea_new", "created_at", "id"),
+        Index("ix_idea_new", "public_at", "id"),
         Index("ix_idea_discussed", "comment_count", "id"),
         Index("ix_idea_campaign_top", "campaign_id", "score", "id"),
         Index("ix_idea_author", "author_id"),
@@ -215,6 +218,7 @@ class Comment(db.Model):
     depth: Mapped[int] = mapped_column(SmallInteger, default=0)
     helpful_count: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    public_at: Mapped[datetime] = mapped_column(default=same_as_created)  # see Idea.public_at
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     deleted_at: Mapped[datetime | None]
     hidden_at: Mapped[datetime | None]  # moderation (0005): hidden pending review, or removed

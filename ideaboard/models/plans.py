@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ideaboard.extensions import db
 from ideaboard.models.accounts import User, str_enum
-from ideaboard.models.base import random_public_id, utcnow
+from ideaboard.models.base import random_public_id, same_as_created, utcnow
 from ideaboard.models.ideas import Campaign
 
 MIN_SCORE, MAX_SCORE = 1, 5
@@ -88,6 +88,7 @@ class Critique(db.Model):
     answered_at: Mapped[datetime | None]
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    public_at: Mapped[datetime] = mapped_column(default=same_as_created)  # see Idea.public_at
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     deleted_at: Mapped[datetime | None]
     hidden_at: Mapped[datetime | None]  # by flags or a moderator; set on a moderated delete
@@ -148,6 +149,7 @@ class CritiqueReply(db.Model):
     body_html: Mapped[str] = mapped_column(Text)
     depth: Mapped[int] = mapped_column(SmallInteger, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    public_at: Mapped[datetime] = mapped_column(default=same_as_created)  # see Idea.public_at
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     deleted_at: Mapped[datetime | None]
 

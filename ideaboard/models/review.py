@@ -48,6 +48,9 @@ class SiteSettings(db.Model):
     smtp_username: Mapped[str | None] = mapped_column(String(255))
     smtp_from: Mapped[str | None] = mapped_column(String(255))  # the password stays in config
     # --- end moderation and administration
+    # --- privacy (0016_privacy)
+    read_requires_sign_in: Mapped[bool] = mapped_column(default=True)  # an internal platform
+    anonymity_window_minutes: Mapped[int] = mapped_column(default=60)
 
 
 class Escalation(db.Model):
@@ -135,6 +138,7 @@ class NotificationKind(enum.StrEnum):
     QUEUE_OVERDUE = "queue_overdue"
     CAMPAIGN_OUTCOME = "campaign_outcome"
     CRITIQUE_ANSWERED = "critique_answered"
+    ANONYMITY_REVEALED = "anonymity_revealed"  # an admin looked up who wrote an anonymous post
 
 
 class Notification(db.Model):
@@ -146,14 +150,19 @@ class Notification(db.Model):
     comment_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id", ondelete="CASCADE"))
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
     status: Mapped[str | None] = mapped_column(String(20))  # the idea's status it announces
+    # who acted (a leader deciding, an admin) — never set for anonymous content
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    detail: Mapped[str | None] = mapped_column(Text)  # a reason or rationale to quote
+    # when it reaches the inbox: now, or for news of anonymous content the next batch
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
 
     idea: Mapped[Idea | None] = relationship(lazy="raise")
     campaign: Mapped[Campaign | None] = relationship(lazy="raise")
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id], lazy="raise")
 
     __table_args__ = (
-        Index("ix_notification_user", "user_id", "id"),
+        Index("ix_notification_user", "user_id", "created_at", "id"),
         Index("ix_notification_unread", "user_id", "read_at"),
     )
 

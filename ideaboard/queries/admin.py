@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import cache
 
-from sqlalchemy import Select, bindparam, func, or_, select
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
 
 from ideaboard.extensions import db
 from ideaboard.models import (
@@ -16,18 +15,17 @@ from ideaboard.models import (
     Comment,
     ContentRevision,
     Critique,
-    Decision,
     Department,
     Flag,
     FlagReason,
     Idea,
-    IdeaStatus,
     ModerationNotice,
     NoticeKind,
     Plan,
     User,
 )
-from ideaboard.permissions import is_admin, is_signed_in
+from ideaboard.permissions import can_flag, is_signed_in
+from ideaboard.visibility import sees_hidden
 
 QUEUE_SIZE = 50
 USERS_PAGE = 50
@@ -138,21 +136,18 @@ def revisions_of(item: Idea | Comment | Critique) -> list[ContentRevision]:
 @dataclass
 class ModerationView:
     """For one viewer on one idea page: what they flagged, and what they were told."""
-    viewer_id: int | None
-    admin: bool
+    viewer: User | None
     flagged: set[tuple[str, int]] = field(default_factory=set)
     notices: dict[tuple[str, int], ModerationNotice] = field(default_factory=dict)
 
     def can_see_hidden(self, item: Idea | Comment | Critique) -> bool:
-        return self.admin or (self.viewer_id is not None and item.author_id == self.viewer_id)
+        return sees_hidden(self.viewer, item.author_id)
 
     def has_flagged(self, item: Idea | Comment | Critique) -> bool:
         return (_kind(item), item.id) in self.flagged
 
     def can_flag(self, item: Idea | Comment | Critique) -> bool:
-        return (self.viewer_id is not None and item.author_id != self.viewer_id
-                and not item.is_deleted and item.hidden_at is None
-                and not self.has_flagged(item))
+        return can_flag(self.viewer, item) and not self.has_flagged(item)
 
     def notice_for(self, item: Idea | Comment | Critique) -> ModerationNotice | None:
         """The latest moderation notice about the viewer's own post."""
@@ -168,8 +163,8 @@ def _kind(item: Idea | Comment | Critique) -> str:
 def moderation_view(viewer: User | None, idea: Idea) -> ModerationView:
     """Two queries for a signed-in viewer, none for a visitor, whatever the thread's size."""
     if not is_signed_in(viewer):
-        return ModerationView(None, False)
-    view = ModerationView(viewer.id, is_admin(viewer))
+        return ModerationView(None)
+    view = ModerationView(viewer)
     thread = select(Comment.id).where(Comment.idea_id == idea.id).scalar_subquery()
     for idea_id, comment_id in db.session.execute(
             select(Flag.idea_id, Flag.comment_id).where(
@@ -188,8 +183,8 @@ def moderation_view(viewer: User | None, idea: Idea) -> ModerationView:
 def plan_moderation_view(viewer: User | None, plan_id: int) -> ModerationView:
     """The same for the critiques of a plan page: two queries for a signed-in viewer."""
     if not is_signed_in(viewer):
-        return ModerationView(None, False)
-    view = ModerationView(viewer.id, is_admin(viewer))
+        return ModerationView(None)
+    view = ModerationView(viewer)
     on_plan = select(Critique.id).where(Critique.plan_id == plan_id).scalar_subquery()
     view.flagged.update(("critique", critique_id) for critique_id in db.session.scalars(
         select(Flag.critique_id).where(Flag.user_id == viewer.id,
@@ -210,26 +205,6 @@ def notices_for(user: User, limit: int = 100) -> list[ModerationNotice]:
                  joinedload(ModerationNotice.critique).joinedload(Critique.plan)
                  .joinedload(Plan.campaign))
         .order_by(ModerationNotice.id.desc()).limit(limit)))
-
-
-@cache
-def _idea_page_access_statement() -> Select:
-    """Built once: this runs before every idea page, vote and comment, and building the
-    aliased subquery cost more than running it."""
-    survivor = aliased(Idea)
-    merged_into = (select(survivor.public_id)
-                   .join(Decision, Decision.merged_into_id == survivor.id)
-                   .where(Decision.idea_id == Idea.id, Decision.status == IdeaStatus.MERGED)
-                   .order_by(Decision.id.desc()).limit(1).correlate(Idea).scalar_subquery())
-    return (select(Idea.author_id, Idea.hidden_at, Idea.deleted_at, Idea.status,
-                   merged_into.label("merged_into"))
-            .where(Idea.public_id == bindparam("public_id")))
-
-
-def idea_page_access(public_id: str):
-    """(author_id, hidden_at, deleted_at, status, merged_into public id) in one query."""
-    return db.session.execute(_idea_page_access_statement(),
-                              {"public_id": public_id}).one_or_none()
 
 
 # --- users and departments -----------------------------------------------------------------

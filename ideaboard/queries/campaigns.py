@@ -8,7 +8,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from ideaboard.extensions import db
-from ideaboard.models import Campaign, CampaignFollow, Department, Idea, User, Vote
+from ideaboard.models import (
+    Campaign,
+    CampaignFollow,
+    Critique,
+    Department,
+    Idea,
+    Plan,
+    User,
+    Vote,
+)
 from ideaboard.models.base import utcnow
 from ideaboard.queries.review import Breakdown, GroupSupport, fold_small_groups
 
@@ -40,6 +49,14 @@ def open_campaigns(limit: int = 6) -> list[Campaign]:
         .where(Campaign.opens_at <= now, Campaign.is_standing.is_(False),
                                (Campaign.closes_at.is_(None)) | (Campaign.closes_at > now))
         .order_by(Campaign.closes_at.is_(None), Campaign.closes_at).limit(limit)))
+
+
+def campaign_has_posts(campaign: Campaign) -> bool:
+    """Whether anyone has posted yet: an idea, or a critique of the campaign's plan."""
+    posted = select(Idea.id).where(Idea.campaign_id == campaign.id).limit(1)
+    critiqued = (select(Critique.id).join(Plan, Plan.id == Critique.plan_id)
+                 .where(Plan.campaign_id == campaign.id).limit(1))
+    return db.session.scalar(posted) is not None or db.session.scalar(critiqued) is not None
 
 
 def campaign_by_slug(slug: str) -> Campaign | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, or_, select, tuple_
+from sqlalchemy import func, or_, select, tuple_
 from sqlalchemy.orm import joinedload
 
 from ideaboard.extensions import db
@@ -23,15 +23,11 @@ from ideaboard.models import (
     Vote,
 )
 from ideaboard.queries.ideas import decode_cursor, encode_cursor, listed_ideas
+from ideaboard.visibility import readable_ideas
 
 FEED_LENGTH = 30
 ACTIVITY_LENGTH = 20
 CAMPAIGN_CHOICES = 50
-
-
-def shown_ideas() -> Select:
-    """Listed ideas that moderators have not hidden."""
-    return listed_ideas().where(Idea.hidden_at.is_(None))
 
 
 @dataclass
@@ -71,14 +67,14 @@ def following(user: User, cursor: str | None = None, limit: int = 30) -> Followi
     tagged = (select(IdeaTag.idea_id).join(TagFollow, TagFollow.tag_id == IdeaTag.tag_id)
               .where(TagFollow.user_id == user.id))
     in_campaigns = select(CampaignFollow.campaign_id).where(CampaignFollow.user_id == user.id)
-    query = (shown_ideas().where(or_(Idea.id.in_(followed_ideas), Idea.id.in_(tagged),
+    query = (listed_ideas(user).where(or_(Idea.id.in_(followed_ideas), Idea.id.in_(tagged),
                                      Idea.campaign_id.in_(in_campaigns)))
              .options(joinedload(Idea.author), joinedload(Idea.campaign)))  # as list_ideas
     after = decode_cursor("new", cursor)
     if after is not None:
-        query = query.where(tuple_(Idea.created_at, Idea.id) < tuple_(*after))
+        query = query.where(tuple_(Idea.public_at, Idea.id) < tuple_(*after))
     items = list(db.session.scalars(
-        query.order_by(Idea.created_at.desc(), Idea.id.desc()).limit(limit + 1)))
+        query.order_by(Idea.public_at.desc(), Idea.id.desc()).limit(limit + 1)))
     next_cursor = encode_cursor("new", items[limit - 1]) if len(items) > limit else None
     idea_count = db.session.scalar(select(func.count()).select_from(IdeaFollow)
                                    .where(IdeaFollow.user_id == user.id))
@@ -112,23 +108,23 @@ def activity(user: User, limit: int = ACTIVITY_LENGTH) -> Activity:
     return Activity(list(ideas), list(comments), [(vote, idea) for vote, idea in votes])
 
 
-def newest_ideas(tag: str | None = None, campaign_id: int | None = None,
+def newest_ideas(viewer: User | None, tag: str | None = None, campaign_id: int | None = None,
                  limit: int = FEED_LENGTH) -> list[Idea]:
-    query = shown_ideas().options(joinedload(Idea.author))
+    query = listed_ideas(viewer).options(joinedload(Idea.author))
     if campaign_id is not None:
         query = query.where(Idea.campaign_id == campaign_id)
     if tag:
         query = query.where(Idea.id.in_(
             select(IdeaTag.idea_id).join(Tag, Tag.id == IdeaTag.tag_id).where(Tag.name == tag)))
     return list(db.session.scalars(
-        query.order_by(Idea.created_at.desc(), Idea.id.desc()).limit(limit)))
+        query.order_by(Idea.public_at.desc(), Idea.id.desc()).limit(limit)))
 
 
-def newest_decisions(limit: int = FEED_LENGTH) -> list[tuple[Decision, Idea]]:
+def newest_decisions(viewer: User | None, limit: int = FEED_LENGTH) -> list[tuple[Decision, Idea]]:
     """Public decisions on ideas that still exist, newest first."""
     rows = db.session.execute(
         select(Decision, Idea).join(Idea, Idea.id == Decision.idea_id)
-        .where(Idea.deleted_at.is_(None), Idea.hidden_at.is_(None))
+        .where(readable_ideas(viewer))
         .order_by(Decision.created_at.desc(), Decision.id.desc()).limit(limit))
     return [(decision, idea) for decision, idea in rows]
 

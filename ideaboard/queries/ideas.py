@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Select, func, select, tuple_
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
 from ideaboard.extensions import db
 from ideaboard.models import (
@@ -17,6 +17,7 @@ from ideaboard.models import (
     CampaignKind,
     Comment,
     CommentVote,
+    Decision,
     Idea,
     IdeaStatus,
     IdeaTag,
@@ -25,12 +26,13 @@ from ideaboard.models import (
     Vote,
 )
 from ideaboard.models.base import utcnow
+from ideaboard.visibility import IdeaState, readable_ideas
 
 SORTS = ("top", "hot", "new", "discussed")
 _SORT_COLUMNS = {
     "top": Idea.score,
     "hot": Idea.hot,
-    "new": Idea.created_at,
+    "new": Idea.public_at,  # an anonymous post's public time (ideaboard/anonymity.py)
     "discussed": Idea.comment_count,
 }
 
@@ -85,18 +87,18 @@ def decode_cursor(sort: str, cursor: str | None) -> tuple | None:
         return None
 
 
-def listed_ideas() -> Select:
-    """Ideas that belong in public lists: not deleted, not hidden by moderation."""
-    return select(Idea).where(Idea.deleted_at.is_(None), Idea.hidden_at.is_(None))
+def listed_ideas(viewer: User | None) -> Select:
+    """Ideas that belong in this viewer's lists (ideaboard/visibility.py decides)."""
+    return select(Idea).where(readable_ideas(viewer))
 
 
-def list_ideas(sort: str = "top", *, tag: str | None = None, campaign_id: int | None = None,
-               status: IdeaStatus | None = None, cursor: str | None = None,
-               limit: int = 30) -> IdeaPage:
+def list_ideas(sort: str = "top", *, viewer: User | None, tag: str | None = None,
+               campaign_id: int | None = None, status: IdeaStatus | None = None,
+               cursor: str | None = None, limit: int = 30) -> IdeaPage:
     """One page of ideas in a stable order, continuing after `cursor` (keyset, not OFFSET)."""
     sort = sort if sort in SORTS else "top"
     column = _SORT_COLUMNS[sort]
-    query = (listed_ideas().join(Campaign, Campaign.id == Idea.campaign_id)
+    query = (listed_ideas(viewer).join(Campaign, Campaign.id == Idea.campaign_id)
              .options(joinedload(Idea.author), contains_eager(Idea.campaign)))
     if tag:
         query = query.join(IdeaTag, IdeaTag.idea_id == Idea.id).join(
@@ -137,6 +139,32 @@ def idea_for_vote(public_id: str) -> Idea | None:
         select(Idea).where(Idea.public_id == public_id).options(joinedload(Idea.campaign)))
 
 
+def idea_state(idea_id: int) -> IdeaState:
+    """What the visibility rule needs to know about an idea, in one lean query."""
+    row = db.session.execute(
+        select(Idea.author_id, Idea.hidden_at, Idea.deleted_at, Idea.status, Campaign.anonymity)
+        .join(Campaign, Campaign.id == Idea.campaign_id).where(Idea.id == idea_id)).one()
+    return IdeaState(*row)
+
+
+def state_of_idea_of(item: Idea | Comment) -> IdeaState:
+    """The visibility state of an idea, or of the idea a comment belongs to, without a query
+    when the idea and its campaign are already loaded."""
+    idea = item if isinstance(item, Idea) else item.__dict__.get("idea")
+    if idea is not None and "campaign" in idea.__dict__:
+        return IdeaState.of(idea)
+    return idea_state(item.id if isinstance(item, Idea) else item.idea_id)
+
+
+def merged_into_public_id(idea: Idea) -> str | None:
+    """The public id of the idea a merged idea now lives on in."""
+    survivor = aliased(Idea)
+    return db.session.scalar(
+        select(survivor.public_id).join(Decision, Decision.merged_into_id == survivor.id)
+        .where(Decision.idea_id == idea.id, Decision.status == IdeaStatus.MERGED)
+        .order_by(Decision.id.desc()).limit(1))
+
+
 def comment_by_public_id(public_id: str) -> Comment | None:
     return db.session.scalar(
         select(Comment).where(Comment.public_id == public_id)
@@ -153,7 +181,8 @@ def comment_thread(idea: Idea) -> list[ThreadNode]:
     """All comments of an idea as a tree, oldest first, in one query."""
     comments = db.session.scalars(
         select(Comment).where(Comment.idea_id == idea.id)
-        .options(joinedload(Comment.author)).order_by(Comment.id)).all()
+        .options(joinedload(Comment.author))
+        .order_by(Comment.public_at, Comment.id)).all()  # anonymous ones by public time
     children: dict[int | None, list[ThreadNode]] = defaultdict(list)
     nodes = {c.id: ThreadNode(c) for c in comments}
     for comment in comments:
@@ -205,7 +234,7 @@ def public_activity(user: User, limit: int = 20) -> PublicActivity:
              Idea.deleted_at.is_(None), Idea.hidden_at.is_(None))
     ideas = list(db.session.scalars(select(Idea).where(*named).options(
         joinedload(Idea.campaign), joinedload(Idea.author)).order_by(
-        Idea.created_at.desc()).limit(limit)))
+        Idea.public_at.desc()).limit(limit)))
     idea_count = db.session.scalar(select(func.count()).select_from(Idea).where(*named))
     comment_count = db.session.scalar(select(func.count()).select_from(Comment).where(
         Comment.author_id == user.id, Comment.is_anonymous.is_(False),

@@ -125,7 +125,7 @@ def plan_page(plan: Plan, viewer: User | None) -> PlanPage:
     critiques = db.session.scalars(
         select(Critique).where(Critique.plan_id == plan.id)
         .options(joinedload(Critique.author), joinedload(Critique.answered_by))
-        .order_by(Critique.helpful_count.desc(), Critique.id)).all()
+        .order_by(Critique.helpful_count.desc(), Critique.public_at, Critique.id)).all()
     for critique in critiques:
         view = views.get(critique.section_id)
         if view is None:
@@ -151,7 +151,8 @@ def plan_page(plan: Plan, viewer: User | None) -> PlanPage:
         view.means = {key: total / view.ratings[key] for key, total in view.means.items()}
     replies = db.session.scalars(
         select(CritiqueReply).where(CritiqueReply.plan_id == plan.id)
-        .options(joinedload(CritiqueReply.author)).order_by(CritiqueReply.id)).all()
+        .options(joinedload(CritiqueReply.author))
+        .order_by(CritiqueReply.public_at, CritiqueReply.id)).all()
     nodes = {r.id: ReplyNode(r) for r in replies}
     top: dict[int, list[ReplyNode]] = defaultdict(list)
     for reply in replies:
@@ -236,7 +237,8 @@ def plan_report(plan: Plan, other_department: str, other_level: str,
         if (section_id, criterion_id) in scores:  # criteria removed from the rubric stay out
             scores[(section_id, criterion_id)].counts[score] = count
     rank = func.row_number().over(partition_by=(Critique.section_id, Critique.stance),
-                                  order_by=(Critique.helpful_count.desc(), Critique.id))
+                                  order_by=(Critique.helpful_count.desc(), Critique.public_at,
+                                            Critique.id))
     ranked = select(Critique.id, rank.label("rank")).where(
         *live, Critique.stance.in_(TOP_STANCES)).subquery()
     top: dict[int, dict[str, list[Critique]]] = defaultdict(
@@ -244,7 +246,7 @@ def plan_report(plan: Plan, other_department: str, other_level: str,
     for critique in db.session.scalars(
             select(Critique).join(ranked, ranked.c.id == Critique.id)
             .where(ranked.c.rank <= TOP_PER_STANCE).options(joinedload(Critique.author))
-            .order_by(Critique.helpful_count.desc(), Critique.id)):
+            .order_by(Critique.helpful_count.desc(), Critique.public_at, Critique.id)):
         top[critique.section_id][critique.stance.value].append(critique)
     return PlanReport(
         [SectionReport(s, stances[s.id], [scores[(s.id, c.id)] for c in criteria], top[s.id])

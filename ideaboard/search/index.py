@@ -96,6 +96,19 @@ def remove_document(conn: Connection, doc_type: str, doc_id: int) -> None:
                                               SearchDocument.doc_id == doc_id))
 
 
+def reindex(session: Session, model: type, ids: Iterable[int]) -> None:
+    """Rewrite the documents of rows a bulk UPDATE changed (the flush listener never sees
+    those), e.g. the comments a merge moved to another idea."""
+    document_type = type_for_model(model)
+    ids = list(ids)
+    if document_type is None or not ids:
+        return
+    conn = session.connection()
+    for obj in session.scalars(select(model).where(model.id.in_(ids))
+                               .execution_options(populate_existing=True)):
+        write_document(conn, document_type, obj)
+
+
 def _changed(obj: Any, watched: Iterable[str]) -> bool:
     attrs = inspect(obj).attrs
     return any(attrs[name].history.has_changes() for name in watched)

@@ -1,20 +1,8 @@
 """Use cases: one function per thing a user does; each owns its transaction.
 
-Services raise DomainError subclasses; the web layer turns them into messages.
+Services raise DomainError subclasses (ideaboard/errors.py); the web layer turns them into
+messages.
 """
+from ideaboard.errors import DomainError, InvalidInput, NotAllowed, NotFound
 
-
-class DomainError(Exception):
-    """A rule of the product refused the action; str(error) is safe to show the user."""
-
-
-class NotAllowed(DomainError):
-    pass
-
-
-class NotFound(DomainError):
-    pass
-
-
-class InvalidInput(DomainError):
-    pass
+__all__ = ["DomainError", "InvalidInput", "NotAllowed", "NotFound"]

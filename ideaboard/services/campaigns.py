@@ -8,6 +8,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, union
 
+from ideaboard.anonymity import policy_refusal
 from ideaboard.database import write_transaction
 from ideaboard.models import (
     Anonymity,
@@ -21,30 +22,16 @@ from ideaboard.models import (
     Vote,
 )
 from ideaboard.models.base import random_public_id, utcnow
-from ideaboard.permissions import is_admin, is_leader
+from ideaboard.permissions import can_manage_campaign, is_leader
+from ideaboard.queries.campaigns import campaign_has_posts
 from ideaboard.services import InvalidInput, NotAllowed
 from ideaboard.services.audit import record
 from ideaboard.services.notifications import fan_out
 from ideaboard.text import render_markdown
 
 MIN_OUTCOME_LENGTH = 30
-
-
-def can_manage(user: User | None, campaign: Campaign) -> bool:
-    """Owners and admins edit a campaign and publish its outcome."""
-    return bool(user is not None and getattr(user, "is_authenticated", False) and (
-        campaign.owner_id == user.id or is_admin(user)))
-
-
-def can_post_in(user: User | None, campaign: Campaign) -> bool:
-    """Anyone may post while a campaign is open; consultations may restrict it to the owner."""
-    if user is None or not getattr(user, "is_authenticated", False) or not campaign.is_open():
-        return False
-    if campaign.kind == CampaignKind.PLAN_REVIEW:
-        return False  # employees critique the plan's sections instead
-    if campaign.kind == CampaignKind.CONSULTATION and not campaign.allow_nominations:
-        return can_manage(user, campaign)
-    return True
+POLICY_LOCKED = _l("People have already posted under this anonymity policy, so it can no "
+                   "longer change: changing it would expose or hide them after the fact.")
 
 
 def slug_for(title: str) -> str:
@@ -56,10 +43,19 @@ def slug_for(title: str) -> str:
 def _validate(title: str, opens_at: datetime, closes_at: datetime | None) -> str:
     title = title.strip()
     if not title:
-        raise InvalidInput(_l("Give the campaign a title: the question you are asking."))
+        raise InvalidInput(_l("Give the campaign a title: the question you are asking."),
+                           field="title")
     if closes_at is not None and closes_at <= opens_at:
-        raise InvalidInput(_l("The closing date must come after the opening date."))
+        raise InvalidInput(_l("The closing date must come after the opening date."),
+                           field="closes_at")
     return title
+
+
+def _check_policy(kind: CampaignKind, anonymity: Anonymity) -> None:
+    """Save exactly the policy chosen, or say why it is not allowed: never change it quietly."""
+    refusal = policy_refusal(kind, anonymity)
+    if refusal:
+        raise InvalidInput(refusal, field="anonymity")
 
 
 def create_campaign(owner: User, *, title: str, description: str, kind: CampaignKind,
@@ -69,8 +65,7 @@ def create_campaign(owner: User, *, title: str, description: str, kind: Campaign
     if not is_leader(owner):
         raise NotAllowed(_l("Only leaders and administrators open campaigns."))
     title = _validate(title, opens_at, closes_at)
-    if kind == CampaignKind.DISCUSSION and anonymity == Anonymity.NAMED:
-        anonymity = Anonymity.OPTIONAL  # a discussion must let people speak safely
+    _check_policy(kind, anonymity)
     with write_transaction() as session:
         campaign = Campaign(
             slug=slug_for(title), title=title, description=description.strip(),
@@ -88,11 +83,18 @@ def create_campaign(owner: User, *, title: str, description: str, kind: Campaign
 def edit_campaign(user: User, campaign: Campaign, *, title: str, description: str,
                   opens_at: datetime, closes_at: datetime | None,
                   promised_answer_at: datetime | None, allow_nominations: bool,
-                  hide_totals_until_close: bool) -> None:
-    """Kind and anonymity policy are fixed once people may have posted under them."""
-    if not can_manage(user, campaign):
+                  hide_totals_until_close: bool, anonymity: Anonymity | None = None) -> None:
+    """The anonymity policy can change until the first post; after that people have spoken
+    under it, and changing it would expose or hide them after the fact."""
+    if not can_manage_campaign(user, campaign):
         raise NotAllowed(_l("Only the campaign's owner or an administrator can edit it."))
     title = _validate(title, opens_at, closes_at)
+    changes: dict[str, str] = {}
+    if anonymity is not None and anonymity != campaign.anonymity:
+        if campaign_has_posts(campaign):
+            raise NotAllowed(POLICY_LOCKED, field="anonymity")
+        _check_policy(campaign.kind, anonymity)
+        changes["anonymity"] = f"{campaign.anonymity.value} → {anonymity.value}"
     with write_transaction() as session:
         campaign.title, campaign.description = title, description.strip()
         campaign.description_html = render_markdown(description)
@@ -100,9 +102,11 @@ def edit_campaign(user: User, campaign: Campaign, *, title: str, description: st
         campaign.promised_answer_at = promised_answer_at
         campaign.allow_nominations = allow_nominations
         campaign.hide_totals_until_close = hide_totals_until_close
+        if anonymity is not None:
+            campaign.anonymity = anonymity
         campaign.updated_at = utcnow()
         session.add(campaign)
-        record(session, user, "campaign.edit", "campaign", campaign.slug)
+        record(session, user, "campaign.edit", "campaign", campaign.slug, **changes)
 
 
 def follow_campaign(user: User, campaign: Campaign, following: bool) -> None:
@@ -127,7 +131,7 @@ def participants(campaign_id: int):
 
 def publish_outcome(user: User, campaign: Campaign, outcome: str) -> None:
     """The owner's public answer to the campaign; everyone who took part is told."""
-    if not can_manage(user, campaign):
+    if not can_manage_campaign(user, campaign):
         raise NotAllowed(_l("Only the campaign's owner or an administrator can publish the "
                             "outcome."))
     outcome = outcome.strip()

@@ -75,8 +75,9 @@ def seed_demo(seed: int = 7) -> dict[str, int]:
         age = timedelta(days=rng.uniform(0.2, 60), minutes=index)
         with write_transaction() as session:
             session.execute(update(Idea).where(Idea.id == idea.id).values(
-                created_at=now - age, updated_at=now - age, hot=hot_score(0.0, now - age)))
-        idea.created_at = now - age
+                created_at=now - age, public_at=now - age, updated_at=now - age,
+                hot=hot_score(0.0, now - age)))
+        idea.created_at = idea.public_at = now - age
         voters = rng.sample([u for u in people if u.id != author.id],
                             k=min(len(people) - 1, spec["popularity"] * 4 + rng.randint(0, 3)))
         for voter in voters:

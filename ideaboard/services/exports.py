@@ -16,9 +16,10 @@ from datetime import date, datetime
 
 import sqlite_utils
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, case, delete, func, literal, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session, aliased
 
+from ideaboard.anonymity import author_name_column
 from ideaboard.database import write_transaction
 from ideaboard.extensions import db
 from ideaboard.models import (
@@ -40,7 +41,7 @@ KEEP_PER_OWNER = 20  # older exports of the same admin are dropped when a new on
 
 
 def _author(item) -> object:
-    return case((item.is_anonymous, literal("")), else_=User.display_name).label("author")
+    return author_name_column(item, User.display_name).label("author")
 
 
 def _listed(model) -> list:
@@ -52,10 +53,10 @@ def ideas_query() -> Select:
                    Idea.body, Idea.tag_names.label("tags"), _author(Idea),
                    Idea.is_anonymous.label("anonymous"), Idea.status, Idea.supporters,
                    Idea.opposers, Idea.score, Idea.comment_count,
-                   Idea.created_at.label("created"), Idea.decided_at.label("decided"))
+                   Idea.public_at.label("created"), Idea.decided_at.label("decided"))
             .join(Campaign, Campaign.id == Idea.campaign_id)
             .join(User, User.id == Idea.author_id)
-            .where(*_listed(Idea)).order_by(Idea.id))
+            .where(*_listed(Idea)).order_by(Idea.public_at, Idea.id))  # by public time
 
 
 def comments_query() -> Select:
@@ -63,11 +64,11 @@ def comments_query() -> Select:
     return (select(Comment.public_id.label("id"), Idea.public_id.label("idea"),
                    parent.public_id.label("parent"), _author(Comment),
                    Comment.is_anonymous.label("anonymous"), Comment.stance, Comment.body,
-                   Comment.helpful_count, Comment.created_at.label("created"))
+                   Comment.helpful_count, Comment.public_at.label("created"))
             .join(Idea, Idea.id == Comment.idea_id)
             .join(User, User.id == Comment.author_id)
             .outerjoin(parent, parent.id == Comment.parent_id)
-            .where(*_listed(Comment), *_listed(Idea)).order_by(Comment.id))
+            .where(*_listed(Comment), *_listed(Idea)).order_by(Comment.public_at, Comment.id))
 
 
 def votes_query() -> Select:

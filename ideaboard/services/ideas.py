@@ -6,13 +6,15 @@ import re
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 
+from ideaboard.anonymity import timing, will_be_anonymous
 from ideaboard.database import write_transaction
 from ideaboard.extensions import db
-from ideaboard.models import Anonymity, Campaign, Idea, IdeaTag, Tag, User
+from ideaboard.models import Campaign, Idea, IdeaTag, Tag, User
 from ideaboard.models.base import utcnow
 from ideaboard.models.ranking import hot_score
 from ideaboard.permissions import can_edit_idea
 from ideaboard.services import InvalidInput, NotAllowed
+from ideaboard.services.settings import anonymity_window
 from ideaboard.text import render_markdown
 
 MAX_TITLE_LENGTH = 140
@@ -53,12 +55,6 @@ def validate_idea_text(title: str, body: str) -> tuple[str, str]:
     return title, body
 
 
-def resolve_anonymity(campaign: Campaign, wants_anonymous: bool) -> bool:
-    if campaign.anonymity == Anonymity.ANONYMOUS_ONLY:
-        return True
-    return wants_anonymous and campaign.anonymity == Anonymity.OPTIONAL
-
-
 def standing_campaign() -> Campaign:
     campaign = db.session.scalar(select(Campaign).where(Campaign.is_standing.is_(True)))
     if campaign is None:
@@ -91,12 +87,14 @@ def post_idea(author: User, campaign: Campaign, *, title: str, body: str,
     title, body = validate_idea_text(title, body)
     if not campaign.is_open():
         raise NotAllowed(_l("This campaign is closed to new ideas."))
+    anonymous = will_be_anonymous(campaign, anonymous)
+    body_html = render_markdown(body)
     with write_transaction() as session:
-        now = utcnow()
+        when = timing(anonymous, anonymity_window(session))
         idea = Idea(campaign_id=campaign.id, author_id=author.id, title=title, body=body,
-                    body_html=render_markdown(body),
-                    is_anonymous=resolve_anonymity(campaign, anonymous),
-                    created_at=now, updated_at=now, hot=hot_score(0.0, now))
+                    body_html=body_html, is_anonymous=anonymous,
+                    created_at=when.created_at, public_at=when.public_at,
+                    updated_at=when.created_at, hot=hot_score(0.0, when.public_at))
         session.add(idea)
         session.flush()
         _set_tags(session, idea, tags)

@@ -20,7 +20,7 @@ from ideaboard.extensions import db
 from ideaboard.models import Notification, OutboxMessage, User
 from ideaboard.models.base import utcnow
 from ideaboard.permissions import is_leader
-from ideaboard.queries.notifications import WITH_TARGETS
+from ideaboard.queries.notifications import WITH_TARGETS, unread_items
 from ideaboard.queries.review import queue_counts
 from ideaboard.services.settings import mail_config
 
@@ -67,13 +67,7 @@ def render_message(message: OutboxMessage) -> EmailMessage:
     with speaking(user.locale or config["BABEL_DEFAULT_LOCALE"]):
         if message.kind == "digest":
             since = user.last_digest_at - timedelta(days=1) if user.last_digest_at else None
-            query = (select(Notification).where(Notification.user_id == user.id,
-                                                Notification.read_at.is_(None))
-                     .options(*WITH_TARGETS).order_by(Notification.id.desc())
-                     .limit(50))
-            if since is not None:
-                query = query.where(Notification.created_at > since)
-            context["items"] = list(db.session.scalars(query))
+            context["items"] = list(db.session.scalars(unread_items(user, since)))
             context["queue"] = queue_counts() if is_leader(user) else None
             template = "email/digest"
         else:

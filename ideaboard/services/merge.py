@@ -1,5 +1,7 @@
-"""Merging duplicate ideas (admins): votes, comments and followers move to the idea that
-stays, in one transaction, with a public decision on the merged one."""
+"""Merging duplicate ideas — the one merge, whether an admin folds a duplicate from the flag
+queue or a leader decides "merged" in the review queue: votes, comments and followers move
+to the idea that stays, in one transaction, with a public decision on the merged one, and
+the moved comments' search documents follow them."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,6 +14,7 @@ from ideaboard.database import write_transaction
 from ideaboard.models import (
     Comment,
     Decision,
+    Escalation,
     Flag,
     FlagResolution,
     Idea,
@@ -23,7 +26,8 @@ from ideaboard.models import (
 )
 from ideaboard.models.base import utcnow
 from ideaboard.models.ranking import hot_score, wilson_lower_bound
-from ideaboard.permissions import is_admin
+from ideaboard.permissions import can_merge
+from ideaboard.search.index import reindex
 from ideaboard.services import InvalidInput, NotAllowed
 from ideaboard.services.audit import record
 from ideaboard.services.notifications import fan_out
@@ -40,17 +44,19 @@ class MergeResult:
     opposers: int
 
 
-def merge_ideas(admin: User, duplicate: Idea, survivor: Idea, rationale: str) -> MergeResult:
+def merge_ideas(actor: User, duplicate: Idea, survivor: Idea, rationale: str) -> MergeResult:
     """Fold a duplicate into the surviving idea, in one transaction.
 
     Votes move over, one per user: a user who voted on both keeps their vote on the
     survivor, and votes by the survivor's author are dropped (nobody votes on their own
     idea). Comments and followers move too. Both ideas' tallies, scores and comment counts
     are recounted from the rows; the duplicate becomes "merged" with a public rationale,
-    and authors and followers of both are notified.
+    and authors and followers of both are notified. A leader deciding a queue item owns it.
     """
-    if not is_admin(admin):
-        raise NotAllowed(_l("Only administrators can merge ideas."))
+    admin = actor
+    if not can_merge(actor, duplicate):
+        raise NotAllowed(_l("Only administrators, or leaders deciding it in the review queue, "
+                            "can merge an idea."))
     rationale = rationale.strip()
     if len(rationale) < MIN_RATIONALE_LENGTH:
         raise InvalidInput(_l("Explain the merge to everyone in at least %(n)d characters: "
@@ -88,9 +94,12 @@ def merge_ideas(admin: User, duplicate: Idea, survivor: Idea, rationale: str) ->
             .execution_options(synchronize_session=False)).rowcount
         session.execute(delete(Vote).where(Vote.idea_id == duplicate.id)
                         .execution_options(synchronize_session=False))
+        moved_ids = list(session.scalars(select(Comment.id)
+                                         .where(Comment.idea_id == duplicate.id)))
         comments_moved = session.execute(
             update(Comment).where(Comment.idea_id == duplicate.id).values(idea_id=survivor.id)
             .execution_options(synchronize_session=False)).rowcount
+        reindex(session, Comment, moved_ids)
         _move_followers(session, duplicate, survivor, now)
         session.execute(update(Flag).where(Flag.idea_id == duplicate.id,
                                            Flag.resolved_at.is_(None))
@@ -99,6 +108,10 @@ def merge_ideas(admin: User, duplicate: Idea, survivor: Idea, rationale: str) ->
                         .execution_options(synchronize_session=False))
         _recount(session, duplicate.id)
         supporters, opposers, score = _recount(session, survivor.id)
+        session.execute(update(Escalation).where(Escalation.idea_id == duplicate.id,
+                                                 Escalation.owner_id.is_(None))
+                        .values(owner_id=admin.id, claimed_at=now)
+                        .execution_options(synchronize_session=False))
         session.add(Decision(idea_id=duplicate.id, status=IdeaStatus.MERGED,
                              rationale=rationale, rationale_html=render_markdown(rationale),
                              author_id=admin.id, merged_into_id=survivor.id, created_at=now))

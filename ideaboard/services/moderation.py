@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, literal, select, update
 from sqlalchemy.orm import Session
 
 from ideaboard.database import write_transaction
@@ -27,18 +27,23 @@ from ideaboard.models import (
     Idea,
     ModerationNotice,
     NoticeKind,
+    NotificationKind,
+    Plan,
     Section,
     User,
 )
 from ideaboard.models.base import utcnow
 from ideaboard.permissions import is_admin
+from ideaboard.queries.ideas import state_of_idea_of
 from ideaboard.services import InvalidInput, NotAllowed, NotFound
 from ideaboard.services.audit import record
 from ideaboard.services.comments import MAX_COMMENT_LENGTH
 from ideaboard.services.ideas import _set_tags, validate_idea_text
+from ideaboard.services.notifications import fan_out
 from ideaboard.services.plans import MAX_CRITIQUE_LENGTH
 from ideaboard.services.settings import flag_threshold
 from ideaboard.text import render_markdown
+from ideaboard.visibility import ensure_can_act
 
 MAX_NOTE_LENGTH = 1000
 MIN_REVEAL_REASON_LENGTH = 15
@@ -121,6 +126,8 @@ def flag(user: User, item: Item, reason: FlagReason, note: str = "") -> bool:
         raise InvalidInput(_l("Say in a few words what is wrong when you choose “other”."))
     if len(note) > MAX_NOTE_LENGTH:
         raise InvalidInput(_l("Keep the details to %(n)d characters.", n=MAX_NOTE_LENGTH))
+    if not isinstance(item, Critique):  # an idea, or a comment in one: the idea must be there
+        ensure_can_act(user, state_of_idea_of(item))
     if item.is_deleted:
         raise NotFound(_l("This post no longer exists."))
     if item.author_id == user.id:
@@ -323,5 +330,16 @@ def reveal_author(admin: User, item: Item, reason: str) -> User:
     with write_transaction() as session:
         author = session.get(User, item.author_id)
         target.notify_author(session, NoticeKind.REVEALED, reason=reason)
+        fan_out(session, NotificationKind.ANONYMITY_REVEALED,
+                select(literal(item.author_id).label("user_id")), idea_id=target.idea_id,
+                comment_id=target.comment_id, campaign_id=_campaign_of(session, target),
+                detail=reason)
         target.audit(session, admin, "anonymity.reveal", reason=reason)
     return author
+
+
+def _campaign_of(session: Session, target: Target) -> int | None:
+    """A critique's campaign (its plan's), so the inbox item can open the plan page."""
+    if target.critique_id is None:
+        return None
+    return session.scalar(select(Plan.campaign_id).where(Plan.id == target.item.plan_id))

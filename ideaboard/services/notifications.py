@@ -6,7 +6,7 @@ language, and never name the person who acted: anonymity cannot leak through the
 """
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import (
     Select,
@@ -68,21 +68,29 @@ def _opted_out(kind: NotificationKind, channel) -> object:
 def fan_out(session: Session, kind: NotificationKind, audience: Select, *,
             idea_id: int | None = None, comment_id: int | None = None,
             status: str | None = None, exclude_user_id: int | None = None,
-            campaign_id: int | None = None) -> None:
-    """Write inbox items (and outbox e-mails) for everyone in `audience` who wants them."""
-    now = utcnow()
+            campaign_id: int | None = None, actor_id: int | None = None,
+            detail: str | None = None, at: datetime | None = None) -> None:
+    """Write inbox items (and outbox e-mails) for everyone in `audience` who wants them.
+
+    `actor_id` names who acted (a leader deciding; never the author of anonymous content),
+    `detail` is a reason or rationale the item quotes, and `at` holds news back until then
+    (ideaboard/anonymity.py news_time for anonymous content): the item reaches the inbox,
+    and the e-mail is sent, no earlier.
+    """
+    now = at or utcnow()
     audience = audience.subquery()
     recipients = (
         select(User.id, literal(kind.value), literal(idea_id), literal(comment_id),
-               literal(campaign_id), literal(status), literal(now))
+               literal(campaign_id), literal(status), literal(actor_id), literal(detail),
+               literal(now))
         .join(audience, audience.c.user_id == User.id)
         .where(User.deactivated_at.is_(None),
                not_(_opted_out(kind, NotificationPreference.in_app))))
     if exclude_user_id is not None:
         recipients = recipients.where(User.id != exclude_user_id)
     session.execute(insert(Notification).from_select(
-        ["user_id", "kind", "idea_id", "comment_id", "campaign_id", "status", "created_at"],
-        recipients))
+        ["user_id", "kind", "idea_id", "comment_id", "campaign_id", "status", "actor_id",
+         "detail", "created_at"], recipients))
     if not mail_enabled():
         return
     batch = select(Notification.user_id, Notification.id, literal("notification"),
@@ -91,7 +99,9 @@ def fan_out(session: Session, kind: NotificationKind, audience: Select, *,
         Notification.idea_id.is_(None) if idea_id is None else Notification.idea_id == idea_id,
         Notification.campaign_id.is_(None) if campaign_id is None
         else Notification.campaign_id == campaign_id,
-        User.email_digest.is_(False), not_(_opted_out(kind, NotificationPreference.email)))
+        User.email_digest.is_(False), not_(_opted_out(kind, NotificationPreference.email)),
+        # news held back for a batch shares its time with earlier news of the same batch
+        ~exists().where(OutboxMessage.notification_id == Notification.id))
     session.execute(insert(OutboxMessage).from_select(
         ["user_id", "notification_id", "kind", "created_at", "send_after"], batch))
 
@@ -129,6 +139,7 @@ def queue_digest_due(now=None) -> int:
         since = User.last_digest_at
         has_news = exists().where(Notification.user_id == User.id,
                                   Notification.read_at.is_(None),
+                                  Notification.created_at <= now,
                                   or_(since.is_(None), Notification.created_at > since))
         users = list(session.scalars(select(User.id).where(
             User.email_digest.is_(True), User.deactivated_at.is_(None),

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, exists, func, insert, literal, select, update
 
+from ideaboard.anonymity import timing, will_be_anonymous
 from ideaboard.database import write_transaction
 from ideaboard.models import (
     Campaign,
@@ -20,18 +21,17 @@ from ideaboard.models import (
     CritiqueVote,
     NotificationKind,
     Plan,
-    Role,
     Section,
     User,
 )
 from ideaboard.models.base import utcnow
 from ideaboard.models.plans import MAX_SCORE, MIN_SCORE
-from ideaboard.permissions import is_signed_in
+from ideaboard.permissions import can_manage_plan, is_signed_in
 from ideaboard.services import InvalidInput, NotAllowed, NotFound
 from ideaboard.services.audit import record
 from ideaboard.services.comments import MAX_DEPTH
-from ideaboard.services.ideas import resolve_anonymity
 from ideaboard.services.notifications import fan_out
+from ideaboard.services.settings import anonymity_window
 from ideaboard.services.votes import set_helpful_mark
 from ideaboard.text import render_markdown
 
@@ -55,16 +55,6 @@ _H2 = re.compile(r"^ {0,3}##(?!#)[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
 
 
 # -- who may do what ---------------------------------------------------------------------
-
-def can_manage_plan(user: User | None, campaign: Campaign) -> bool:
-    """The campaign's owner or an admin writes the plan, its rubric and the answers."""
-    return is_signed_in(user) and (campaign.owner_id == user.id or user.has_role(Role.ADMIN))
-
-
-def can_see_report(user: User | None, campaign: Campaign) -> bool:
-    return can_manage_plan(user, campaign) or (is_signed_in(user)
-                                               and user.has_role(Role.LEADER))
-
 
 def criterion_label(criterion: Criterion) -> str:
     """What to call a criterion: a default one in the viewer's language, others as written."""
@@ -328,11 +318,13 @@ def post_critique(author: User, campaign: Campaign, section: Section, *,
     _require_open(campaign)
     with write_transaction() as session:
         scores = _validate_ratings(session, section.plan_id, ratings)
-        now = utcnow()
+        anonymous = will_be_anonymous(campaign, anonymous)
+        when = timing(anonymous, anonymity_window(session))
         critique = Critique(plan_id=section.plan_id, section_id=section.id, author_id=author.id,
-                            is_anonymous=resolve_anonymity(campaign, anonymous), stance=stance,
-                            body=body, body_html=render_markdown(body), created_at=now,
-                            updated_at=now)
+                            is_anonymous=anonymous, stance=stance,
+                            body=body, body_html=render_markdown(body),
+                            created_at=when.created_at, public_at=when.public_at,
+                            updated_at=when.created_at)
         session.add(critique)
         session.flush()
         session.execute(insert(CritiqueRating), [
@@ -419,14 +411,16 @@ def reply_to_critique(author: User, campaign: Campaign, critique: Critique, *, b
     if parent is not None and parent.critique_id != critique.id:
         raise InvalidInput(_l("That reply belongs to another discussion."))
     _require_open(campaign)
+    anonymous = will_be_anonymous(campaign, anonymous)
     with write_transaction() as session:
-        now = utcnow()
+        when = timing(anonymous, anonymity_window(session))
         reply = CritiqueReply(critique_id=critique.id, plan_id=critique.plan_id,
                               parent_id=parent.id if parent else None, author_id=author.id,
-                              is_anonymous=resolve_anonymity(campaign, anonymous), body=body,
+                              is_anonymous=anonymous, body=body,
                               body_html=render_markdown(body),
                               depth=min(parent.depth + 1, MAX_DEPTH) if parent else 0,
-                              created_at=now, updated_at=now)
+                              created_at=when.created_at, public_at=when.public_at,
+                              updated_at=when.created_at)
         session.add(reply)
     return reply
 

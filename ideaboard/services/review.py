@@ -24,10 +24,12 @@ from ideaboard.models import (
 )
 from ideaboard.models.base import utcnow
 from ideaboard.permissions import is_admin, is_leader
+from ideaboard.queries.ideas import state_of_idea_of
 from ideaboard.services import InvalidInput, NotAllowed
 from ideaboard.services.audit import record
 from ideaboard.services.notifications import QUEUE_STATUSES, fan_out, idea_audience, leaders
 from ideaboard.text import render_markdown
+from ideaboard.visibility import ensure_can_act
 
 MIN_RATIONALE_LENGTH = 30
 RATIONALE_REQUIRED = {IdeaStatus.ACCEPTED, IdeaStatus.DECLINED, IdeaStatus.NEEDS_INFO,
@@ -141,9 +143,15 @@ def change_status(leader: User, idea: Idea, status: IdeaStatus, rationale: str,
         raise InvalidInput(_l("Explain the decision to everyone in at least %(n)d characters: "
                               "the rationale is shown publicly on the idea.",
                               n=MIN_RATIONALE_LENGTH))
-    if status == IdeaStatus.MERGED and (
-            merged_into is None or merged_into.id == idea.id or merged_into.is_deleted):
-        raise InvalidInput(_l("Choose the idea this one is merged into."))
+    if status == IdeaStatus.MERGED:
+        if merged_into is None or merged_into.id == idea.id or merged_into.is_deleted:
+            raise InvalidInput(_l("Choose the idea this one is merged into."),
+                               field="merged_into")
+        # the one merge: votes, comments and followers move, as when an admin merges
+        from ideaboard.services.merge import merge_ideas  # merge.py builds on this module
+        merge_ideas(leader, idea, merged_into, rationale)
+        return db.session.scalar(select(Decision).where(Decision.idea_id == idea.id)
+                                 .order_by(Decision.id.desc()).limit(1))
     with write_transaction() as session:
         escalation = _escalation(session, idea)
         now = utcnow()
@@ -161,19 +169,20 @@ def change_status(leader: User, idea: Idea, status: IdeaStatus, rationale: str,
             escalation.owner_id, escalation.claimed_at = leader.id, now
         decision = Decision(idea_id=idea.id, status=status, rationale=rationale,
                             rationale_html=render_markdown(rationale), author_id=leader.id,
-                            merged_into_id=merged_into.id if merged_into else None,
                             created_at=now)
         session.add(decision)
         fan_out(session, NotificationKind.DECISION, idea_audience(idea.id, idea.author_id),
                 idea_id=idea.id, status=status.value, exclude_user_id=leader.id)
         record(session, leader, "idea.status", "idea", idea.public_id, reason=rationale,
-               status=status.value,
-               merged_into=merged_into.public_id if merged_into else None)
+               status=status.value)
     idea.status = status
     return decision
 
 
 def follow_idea(user: User, idea: Idea, following: bool) -> None:
+    """Follow (or stop following) an idea; only an idea that is there can be followed."""
+    if following:
+        ensure_can_act(user, state_of_idea_of(idea))
     with write_transaction() as session:
         existing = session.get(IdeaFollow, (user.id, idea.id))
         if following and existing is None:

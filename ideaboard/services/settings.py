@@ -11,6 +11,7 @@ import re
 from collections import ChainMap
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
+from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -29,6 +30,8 @@ RATE_LIMITED_ACTIONS = ("login", "signup", "post", "comment", "vote", "flag")
 DEFAULT_FLAG_RATE_LIMIT = "30 per hour"  # RATELIMIT_FLAG in the configuration overrides it
 DEFAULT_FLAG_THRESHOLD = 3
 DEFAULT_SMALL_GROUP_MINIMUM = 5  # SPEC "Anonymity": never a group smaller than 5
+DEFAULT_ANONYMITY_WINDOW_MINUTES = 60
+ANONYMITY_WINDOW_RANGE = (15, 24 * 60)  # minutes an admin may choose
 SMTP_SECURITY = ("starttls", "ssl", "none")
 _DOMAIN = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 _SEPARATORS = re.compile(r"[\s,;，、]+")
@@ -73,6 +76,20 @@ def small_group_minimum() -> int:
     return max(value, DEFAULT_SMALL_GROUP_MINIMUM)
 
 
+def read_requires_sign_in() -> bool:
+    """An internal platform: reading needs sign-in unless an admin opens it up."""
+    settings = _row()
+    return True if settings is None else bool(settings.read_requires_sign_in)
+
+
+def anonymity_window(session: Session | None = None) -> timedelta:
+    """How finely an anonymous post's timing may be known (ideaboard/anonymity.py)."""
+    settings = _row(session)
+    minutes = (settings.anonymity_window_minutes if settings
+               else DEFAULT_ANONYMITY_WINDOW_MINUTES)
+    return timedelta(minutes=minutes)
+
+
 def mail_config() -> Mapping:
     """The app configuration with the admin's SMTP settings laid over it."""
     settings = _row()
@@ -113,6 +130,8 @@ class PlatformSettings:
     smtp_security: str | None = None
     smtp_username: str | None = None
     smtp_from: str | None = None
+    read_requires_sign_in: bool = True
+    anonymity_window_minutes: int = DEFAULT_ANONYMITY_WINDOW_MINUTES
 
     @classmethod
     def from_row(cls, row: SiteSettings) -> PlatformSettings:
@@ -149,6 +168,12 @@ def validate_platform_settings(values: PlatformSettings) -> PlatformSettings:
                 raise InvalidInput(_l("“%(value)s” is not a rate limit: write it like "
                                       "“10 per minute” or “100/hour”.", value=value[:60])
                                    ) from None
+    if clean.anonymity_window_minutes is None:
+        clean.anonymity_window_minutes = DEFAULT_ANONYMITY_WINDOW_MINUTES
+    low, high = ANONYMITY_WINDOW_RANGE
+    if not low <= clean.anonymity_window_minutes <= high:
+        raise InvalidInput(_l("The anonymity window must be between %(low)d and %(high)d "
+                              "minutes.", low=low, high=high), field="anonymity_window_minutes")
     if clean.smtp_port is not None and not 1 <= clean.smtp_port <= 65535:
         raise InvalidInput(_l("The SMTP port must be between 1 and 65535."))
     if clean.smtp_security and clean.smtp_security not in SMTP_SECURITY:

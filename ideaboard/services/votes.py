@@ -17,8 +17,10 @@ from ideaboard.database import write_transaction
 from ideaboard.models import Campaign, CampaignKind, Comment, CommentVote, Idea, Vote
 from ideaboard.models.base import utcnow
 from ideaboard.models.ranking import hot_score, wilson_lower_bound
+from ideaboard.queries.ideas import state_of_idea_of
 from ideaboard.services import InvalidInput, NotAllowed, NotFound
 from ideaboard.services.review import escalate_if_due
+from ideaboard.visibility import IdeaState, ensure_can_act, ensure_comment_open
 
 SUPPORT, OPPOSE, RETRACT = 1, -1, 0
 
@@ -45,8 +47,9 @@ class _VoteStatements:
         idea_id, user_id = bindparam("idea_id_"), bindparam("user_id_")
         mine = (Vote.idea_id == idea_id, Vote.user_id == user_id)
         self.lock_idea = (
-            select(Idea.author_id, Idea.deleted_at, Idea.supporters, Idea.opposers, Idea.score,
-                   Idea.created_at, Campaign.kind, Campaign.opens_at, Campaign.closes_at)
+            select(Idea.author_id, Idea.hidden_at, Idea.deleted_at, Idea.status,
+                   Idea.supporters, Idea.opposers, Idea.score, Idea.public_at, Campaign.kind,
+                   Campaign.anonymity, Campaign.opens_at, Campaign.closes_at)
             .join(Campaign, Campaign.id == Idea.campaign_id)
             .where(Idea.id == idea_id).with_for_update(of=Idea))
         self.old_vote = select(Vote.value).where(*mine)
@@ -75,8 +78,10 @@ def cast_vote(user, idea_id: int, value: int) -> VoteResult:
     statements, keys = _statements(), {"idea_id_": idea_id, "user_id_": user.id}
     with write_transaction() as session:
         row = session.execute(statements.lock_idea, keys).one_or_none()
-        if row is None or row.deleted_at is not None:
+        if row is None:
             raise NotFound(_l("This idea no longer exists."))
+        ensure_can_act(user, IdeaState(row.author_id, row.hidden_at, row.deleted_at,
+                                       row.status, row.anonymity))
         if row.author_id == user.id:
             raise NotAllowed(_l("You cannot vote on your own idea."))
         now = utcnow()
@@ -98,7 +103,7 @@ def cast_vote(user, idea_id: int, value: int) -> VoteResult:
         score = wilson_lower_bound(supporters, supporters + opposers)
         session.execute(statements.update_idea, keys | {
             "d_support_": d_support, "d_oppose_": d_oppose, "score_": score,
-            "hot_": hot_score(score, row.created_at)})
+            "hot_": hot_score(score, row.public_at)})
         # consultation options are answered by the campaign's outcome, not the review queue
         escalated = (d_support > 0 and row.kind != CampaignKind.CONSULTATION
                      and escalate_if_due(session, idea_id, supporters, score))
@@ -106,9 +111,8 @@ def cast_vote(user, idea_id: int, value: int) -> VoteResult:
 
 
 def mark_helpful(user, comment: Comment, helpful: bool) -> int:
-    """Add or remove a helpful mark; returns the new count."""
-    if comment.is_deleted:
-        raise NotFound(_l("This comment was deleted."))
+    """Add or remove a helpful mark; returns the new count. `comment.idea` must be loaded."""
+    ensure_comment_open(user, comment, state_of_idea_of(comment))
     if comment.author_id == user.id:
         raise NotAllowed(_l("You cannot mark your own comment as helpful."))
     return set_helpful_mark(Comment, CommentVote, comment.id, user.id, helpful)

@@ -6,6 +6,7 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     from ideaboard.web import (
+        access,
         account,
         admin,
         auth,
@@ -22,6 +23,7 @@ def register_blueprints(app: Flask) -> None:
         templating,
     )
 
+    access.init_read_gate(app)
     templating.init_templating(app)
     fragments.init_fragments(app)
     errors.register_error_handlers(app)

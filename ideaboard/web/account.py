@@ -1,15 +1,17 @@
 """The signed-in user's own profile."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ideaboard.forms import ActionForm
 from ideaboard.forms.auth import ProfileForm
 from ideaboard.forms.review import KIND_LABELS, PreferencesForm
 from ideaboard.models import Level, NotificationKind
 from ideaboard.queries.notifications import current_preferences
 from ideaboard.services.accounts import update_profile
+from ideaboard.services.feeds import reset_feed_token
 from ideaboard.services.notifications import save_preferences
 from ideaboard.web.auth import department_choices
 
@@ -34,6 +36,22 @@ def profile():
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("account.profile"))
     return render_template("account/profile.html", form=form)
+
+
+@bp.get("/feeds")
+def feeds():
+    """The reader's private feed links, and a way to revoke them all."""
+    return render_template("account/feeds.html", reset_form=ActionForm())
+
+
+@bp.post("/feeds/reset")
+def reset_feeds():
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    reset_feed_token(current_user)
+    flash(_("Your old feed links no longer work. Copy the new ones into your feed reader."),
+          "success")
+    return redirect(url_for("account.feeds"))
 
 
 @bp.route("/notifications", methods=["GET", "POST"])

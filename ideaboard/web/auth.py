@@ -22,6 +22,7 @@ from ideaboard.services.accounts import (
     start_login_session,
 )
 from ideaboard.services.settings import rate_limit, signup_domains  # admin-set, else config
+from ideaboard.web.access import public
 from ideaboard.web.redirects import redirect_next
 
 bp = Blueprint("auth", __name__)
@@ -39,6 +40,7 @@ def _sign_in(user, remember: bool) -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@public
 @limiter.limit(lambda: rate_limit("login"), methods=["POST"])
 def login():
     if current_user.is_authenticated:
@@ -71,6 +73,7 @@ def logout():
 
 @bp.route("/signup", methods=["GET", "POST"])
 @bp.route("/signup/<token>", methods=["GET", "POST"])
+@public
 @limiter.limit(lambda: rate_limit("signup"), methods=["POST"])
 def signup(token: str | None = None):
     if current_user.is_authenticated:

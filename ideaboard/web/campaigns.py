@@ -5,13 +5,15 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ideaboard.forms import ActionForm
-from ideaboard.forms.campaigns import CampaignForm, OutcomeForm
+from ideaboard.anonymity import WHY_NOT_NAMED, allowed_policies
+from ideaboard.forms import ActionForm, show_refusal
+from ideaboard.forms.campaigns import ANONYMITY_HINTS, CampaignForm, OutcomeForm
 from ideaboard.models import Anonymity, Campaign, CampaignKind, Level
 from ideaboard.models.base import utcnow
-from ideaboard.permissions import is_leader
+from ideaboard.permissions import can_manage_campaign, can_post_in_campaign, is_leader
 from ideaboard.queries.campaigns import (
     campaign_by_slug,
+    campaign_has_posts,
     campaign_index,
     consultation_results,
     is_following_campaign,
@@ -19,22 +21,36 @@ from ideaboard.queries.campaigns import (
 from ideaboard.queries.ideas import SORTS, list_ideas, votes_by_user
 from ideaboard.services import DomainError
 from ideaboard.services.campaigns import (
-    can_manage,
-    can_post_in,
+    POLICY_LOCKED,
     create_campaign,
     edit_campaign,
     follow_campaign,
     publish_outcome,
 )
+from ideaboard.visibility import campaign_access
+from ideaboard.web.access import guard
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
 
 
 def load_campaign(slug: str) -> Campaign:
+    """The campaign, if this viewer may read it (sensitive campaigns need sign-in)."""
     campaign = campaign_by_slug(slug)
     if campaign is None:
         abort(404)
+    guard(campaign_access(current_user, campaign))
     return campaign
+
+
+def render_form(form: CampaignForm, campaign: Campaign | None):
+    """The create/edit form, with the policies each kind allows and why (anonymity.py)."""
+    locked = campaign is not None and campaign_has_posts(campaign)
+    return render_template(
+        "campaigns/form.html", form=form, campaign=campaign,
+        policy_locked=str(POLICY_LOCKED) if locked else None,
+        policies_by_kind={kind.value: [p.value for p in allowed_policies(kind)]
+                          for kind in CampaignKind},
+        anonymity_hints=ANONYMITY_HINTS, why_not_named=WHY_NOT_NAMED)
 
 
 @bp.get("/")
@@ -58,20 +74,21 @@ def new():
                 allow_nominations=form.allow_nominations.data,
                 hide_totals_until_close=form.hide_totals_until_close.data)
         except DomainError as refused:
-            form.title.errors.append(str(refused))
+            show_refusal(form, refused, "title")
         else:
             flash(_("Your campaign is published."), "success")
             return redirect(url_for("campaigns.show", slug=campaign.slug))
-    return render_template("campaigns/form.html", form=form, campaign=None)
+    return render_form(form, None)
 
 
 @bp.route("/<slug>/edit", methods=["GET", "POST"])
 @login_required
 def edit(slug: str):
     campaign = load_campaign(slug)
-    if not can_manage(current_user, campaign):
+    if not can_manage_campaign(current_user, campaign):
         abort(403)
-    form = CampaignForm(obj=campaign)
+    form = CampaignForm(obj=campaign, kind=campaign.kind.value,
+                        anonymity=campaign.anonymity.value)
     if form.validate_on_submit():
         try:
             edit_campaign(current_user, campaign, title=form.title.data,
@@ -79,13 +96,14 @@ def edit(slug: str):
                           closes_at=form.closes_at.data,
                           promised_answer_at=form.promised_answer_at.data,
                           allow_nominations=form.allow_nominations.data,
-                          hide_totals_until_close=form.hide_totals_until_close.data)
+                          hide_totals_until_close=form.hide_totals_until_close.data,
+                          anonymity=Anonymity(form.anonymity.data))
         except DomainError as refused:
-            form.title.errors.append(str(refused))
+            show_refusal(form, refused, "title")
         else:
             flash(_("Your changes are saved."), "success")
             return redirect(url_for("campaigns.show", slug=slug))
-    return render_template("campaigns/form.html", form=form, campaign=campaign)
+    return render_form(form, campaign)
 
 
 @bp.get("/<slug>")
@@ -94,12 +112,14 @@ def show(slug: str):
     sort = request.args.get("sort", "new" if campaign.totals_hidden() else "top")
     if sort not in SORTS or (campaign.totals_hidden() and sort in ("top", "hot")):
         sort = "new"
-    page = list_ideas(sort, campaign_id=campaign.id, cursor=request.args.get("after"),
+    page = list_ideas(sort, viewer=current_user, campaign_id=campaign.id,
+                      cursor=request.args.get("after"),
                       limit=current_app.config["PAGE_SIZE"])
     return render_template(
         "campaigns/show.html", campaign=campaign, page=page,
         my_votes=votes_by_user(current_user, [i.id for i in page.items]),
-        can_post=can_post_in(current_user, campaign), can_manage=can_manage(current_user, campaign),
+        can_post=can_post_in_campaign(current_user, campaign),
+        can_manage=can_manage_campaign(current_user, campaign),
         following=is_following_campaign(current_user, campaign), outcome_form=OutcomeForm())
 
 
@@ -118,7 +138,7 @@ def results(slug: str):
     campaign = load_campaign(slug)
     if campaign.kind != CampaignKind.CONSULTATION:
         abort(404)
-    hidden = campaign.totals_hidden() and not can_manage(current_user, campaign)
+    hidden = campaign.totals_hidden() and not can_manage_campaign(current_user, campaign)
     level_names = {Level.FRONTLINE.value: _("Frontline"), Level.MANAGER.value: _("Manager"),
                    Level.SENIOR.value: _("Senior"), Level.EXECUTIVE.value: _("Executive")}
     options = [] if hidden else consultation_results(
@@ -131,7 +151,7 @@ def results(slug: str):
 @login_required
 def outcome(slug: str):
     campaign = load_campaign(slug)
-    if not can_manage(current_user, campaign):
+    if not can_manage_campaign(current_user, campaign):
         abort(403)
     form = OutcomeForm()
     if form.validate_on_submit():

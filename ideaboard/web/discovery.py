@@ -20,6 +20,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ideaboard.anonymity import byline
 from ideaboard.forms import ActionForm
 from ideaboard.models import Idea
 from ideaboard.models.base import utcnow
@@ -44,6 +45,8 @@ from ideaboard.services import DomainError
 from ideaboard.services.follows import follow_tag
 from ideaboard.services.ideas import MAX_TAG_LENGTH, MAX_TAGS, MAX_TITLE_LENGTH
 from ideaboard.text import plain_excerpt
+from ideaboard.visibility import campaign_access
+from ideaboard.web.access import feed, guard, viewer
 from ideaboard.web.ideas import status_filter
 from ideaboard.web.redirects import is_safe_next
 
@@ -89,6 +92,7 @@ def similar_for_json(ideas: list[Idea]) -> list[dict]:
 
 
 @bp.get("/ideas/similar")
+@login_required
 def similar():
     """Ideas that look like a draft, for the compose page as the author types."""
     title = request.args.get("title", "")[:MAX_TITLE_LENGTH]
@@ -166,19 +170,19 @@ def atom_response(template: str, *, title: str, self_url: str, alternate_url: st
 def idea_entry(idea: Idea) -> FeedEntry:
     """An idea as a feed entry: title, an excerpt, and the public author line."""
     url = url_for("ideas.show", public_id=idea.public_id, _external=True)
+    author = byline(idea)
     return FeedEntry(
         id=url, url=url, title=xml_text(idea.title),
-        updated=atom_time(idea.created_at, day_only=idea.is_anonymous),
-        author=_("Anonymous employee") if idea.is_anonymous
-        else xml_text(idea.author.display_name),
-        summary=xml_text(plain_excerpt(idea.body, 400)))
+        updated=atom_time(author.moment, day_only=author.day_only),
+        author=xml_text(author.name), summary=xml_text(plain_excerpt(idea.body, 400)))
 
 
 @bp.get("/feeds/ideas.atom")
+@feed
 def ideas_feed():
     """New ideas, optionally with one tag."""
     tag = tag_argument(request.args.get("tag"))
-    entries = [idea_entry(idea) for idea in newest_ideas(tag)]
+    entries = [idea_entry(idea) for idea in newest_ideas(viewer(), tag)]
     title = _("New ideas tagged #%(tag)s", tag=tag) if tag else _("New ideas")
     return atom_response(
         "discovery/feed.atom.xml", title=title, entries=entries,
@@ -187,12 +191,14 @@ def ideas_feed():
 
 
 @bp.get("/feeds/campaigns/<slug>.atom")
+@feed
 def campaign_feed(slug: str):
     """A campaign's new ideas, and its outcome once leadership publishes it."""
     campaign = campaign_by_slug(slug)
     if campaign is None:
         abort(404)
-    entries = [idea_entry(idea) for idea in newest_ideas(campaign_id=campaign.id)]
+    guard(campaign_access(viewer(), campaign), in_feed=True)
+    entries = [idea_entry(idea) for idea in newest_ideas(viewer(), campaign_id=campaign.id)]
     if campaign.outcome_published_at is not None:
         url = url_for("campaigns.show", slug=campaign.slug, _external=True)
         entries.insert(0, FeedEntry(
@@ -207,11 +213,12 @@ def campaign_feed(slug: str):
 
 
 @bp.get("/feeds/decisions.atom")
+@feed
 def decisions_feed():
     """Leadership's public answers: the new status and its rationale."""
     status_label = get_template_attribute("_macros/ideas.html", "status_label")
     entries = []
-    for decision, idea in newest_decisions():
+    for decision, idea in newest_decisions(viewer()):
         url = url_for("ideas.show", public_id=idea.public_id, _external=True)
         entries.append(FeedEntry(
             id=f"{url}#decision-{decision.id}", url=f"{url}#timeline",

@@ -16,6 +16,7 @@ from datetime import datetime
 from flask import Flask, current_app, get_template_attribute
 from markupsafe import Markup
 
+from ideaboard.anonymity import byline
 from ideaboard.catalog import current_locale
 from ideaboard.models import Idea
 from ideaboard.models.base import utcnow
@@ -62,10 +63,9 @@ def date_key(moment: datetime, day_only: bool) -> Hashable:
 
 def card_key(idea: Idea) -> tuple:
     """Everything `idea_card` in templates/_macros/ideas.html shows. Keep the two in step."""
-    author_name = None if idea.is_anonymous else idea.author.display_name
+    author = byline(idea)
     return (str(current_locale()), idea.id, idea.public_id, idea.title, idea.status,
-            idea.is_anonymous, idea.author_id, author_name,
-            date_key(idea.created_at, idea.is_anonymous),
+            author.cache_key, date_key(author.moment, author.day_only),
             idea.comment_count, idea.tag_names, idea.supporters, idea.opposers,
             idea.days_overdue(), idea.campaign.totals_hidden())
 

@@ -12,15 +12,17 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ideaboard.anonymity import news_time, posted_anonymously
 from ideaboard.extensions import limiter
 from ideaboard.forms import ActionForm
 from ideaboard.forms.ideas import CommentEditForm, CommentForm, HelpfulForm, IdeaForm, VoteForm
 from ideaboard.forms.review import PullForm
 from ideaboard.models import Comment, Idea, IdeaStatus, Stance
-from ideaboard.permissions import can_edit_comment, can_edit_idea
+from ideaboard.permissions import can_edit_comment, can_edit_idea, can_post_in_campaign
 from ideaboard.queries.campaigns import campaign_by_slug
 from ideaboard.queries.discovery import STATUS_CHOICES, campaign_choices, is_following_tag
 from ideaboard.queries.ideas import (
@@ -31,6 +33,7 @@ from ideaboard.queries.ideas import (
     idea_by_public_id,
     idea_for_vote,
     list_ideas,
+    merged_into_public_id,
     popular_tags,
     votes_by_user,
 )
@@ -38,7 +41,6 @@ from ideaboard.queries.review import decided as decided_ideas
 from ideaboard.queries.review import escalation_for, is_following, timeline
 from ideaboard.search.query import similar_ideas
 from ideaboard.services import DomainError
-from ideaboard.services.campaigns import can_post_in
 from ideaboard.services.comments import add_comment, delete_comment, edit_comment
 from ideaboard.services.ideas import (
     delete_idea,
@@ -48,9 +50,14 @@ from ideaboard.services.ideas import (
     standing_campaign,
 )
 from ideaboard.services.review import follow_idea
-from ideaboard.services.settings import rate_limit  # admin-set limits, else config
+from ideaboard.services.settings import (
+    anonymity_window,
+    rate_limit,  # admin-set limits, else config
+)
 from ideaboard.services.votes import OPPOSE, RETRACT, SUPPORT, cast_vote, mark_helpful
 from ideaboard.text import render_markdown
+from ideaboard.visibility import IdeaState, idea_access
+from ideaboard.web.access import guard
 from ideaboard.web.redirects import is_safe_next
 
 bp = Blueprint("ideas", __name__)
@@ -68,10 +75,25 @@ def status_filter(value: str | None) -> IdeaStatus | None:
         return None
 
 
-def load_idea(public_id: str) -> Idea:
-    idea = idea_by_public_id(public_id)
+def flash_anonymous_timing(post: Idea | Comment) -> None:
+    """Tell the author of an anonymous post how its timing is protected, and when
+    colleagues hear of it (ideaboard/anonymity.py)."""
+    if not posted_anonymously(post):
+        return
+    window = anonymity_window()
+    flash(_("Posted anonymously. So that its timing cannot point to you, colleagues see it "
+            "placed among the posts of the last %(minutes)d minutes, and news of it goes out "
+            "at %(time)s.", minutes=int(window.total_seconds() // 60),
+            time=format_time(news_time(post.created_at, True, window), "short")), "info")
+
+
+def load_idea(public_id: str, *, lean: bool = False) -> Idea:
+    """The idea as this viewer may see it: 404 when it is not there for them (hidden), a
+    sign-in page in a sensitive campaign. `lean` skips author and tags (votes)."""
+    idea = (idea_for_vote if lean else idea_by_public_id)(public_id)
     if idea is None:
         abort(404)
+    guard(idea_access(current_user, IdeaState.of(idea)))
     return idea
 
 
@@ -79,6 +101,7 @@ def load_comment(public_id: str) -> Comment:
     comment = comment_by_public_id(public_id)
     if comment is None:
         abort(404)
+    guard(idea_access(current_user, IdeaState.of(comment.idea)))
     return comment
 
 
@@ -88,7 +111,7 @@ def index():
     if sort not in SORTS:
         sort = "top"
     tag = request.args.get("tag") or None
-    page = list_ideas(sort, tag=tag, cursor=request.args.get("after"),
+    page = list_ideas(sort, viewer=current_user, tag=tag, cursor=request.args.get("after"),
                       status=status_filter(request.args.get("status")),
                       campaign_id=request.args.get("campaign", type=int),
                       limit=current_app.config["PAGE_SIZE"])
@@ -105,7 +128,7 @@ def index():
 def compose():
     slug = request.values.get("campaign")
     campaign = (campaign_by_slug(slug) if slug else None) or standing_campaign()
-    if not can_post_in(current_user, campaign):
+    if not can_post_in_campaign(current_user, campaign):
         flash(_("This campaign is not taking new posts."), "warning")
         return redirect(url_for("campaigns.show", slug=campaign.slug))
     form = IdeaForm()
@@ -119,6 +142,7 @@ def compose():
                                  body=form.body.data or "", tags=tags,
                                  anonymous=form.anonymous.data)
                 flash(_("Your idea is published. Colleagues can now support it."), "success")
+                flash_anonymous_timing(idea)
                 return redirect(url_for("ideas.show", public_id=idea.public_id))
             preview_html = render_markdown(form.body.data or "")
             similar = similar_ideas(form.title.data, tags)
@@ -140,6 +164,12 @@ def preview():
 @bp.get("/ideas/<public_id>")
 def show(public_id: str):
     idea = load_idea(public_id)
+    if idea.status == IdeaStatus.MERGED:
+        survivor = merged_into_public_id(idea)
+        if survivor:
+            flash(_("That idea was merged into this one; its votes and discussion are here "
+                    "now."), "info")
+            return redirect(url_for("ideas.show", public_id=survivor))
     my_vote = votes_by_user(current_user, [idea.id]).get(idea.id, RETRACT)
     escalation = escalation_for(idea) if idea.status != IdeaStatus.OPEN else None
     return render_template("ideas/show.html", idea=idea, thread=comment_thread(idea),
@@ -156,7 +186,11 @@ def follow(public_id: str):
     if not ActionForm().validate_on_submit():
         abort(400)
     following = request.form.get("follow") == "1"
-    follow_idea(current_user, idea, following)
+    try:
+        follow_idea(current_user, idea, following)
+    except DomainError as refused:
+        flash(str(refused), "warning")
+        return redirect(url_for("ideas.show", public_id=public_id))
     if following:
         flash(_("You will be told when leadership answers or the idea moves on."), "info")
     return redirect(url_for("ideas.show", public_id=public_id))
@@ -205,9 +239,7 @@ def delete(public_id: str):
 @login_required
 @limiter.limit(lambda: rate_limit("vote"))
 def vote(public_id: str):
-    idea = idea_for_vote(public_id)
-    if idea is None:
-        abort(404)
+    idea = load_idea(public_id, lean=True)
     form = VoteForm()
     if not form.validate_on_submit() or form.value.data not in VOTE_VALUES:
         abort(400)
@@ -244,6 +276,7 @@ def comment(public_id: str):
     except DomainError as refused:
         flash(str(refused), "warning")
         return redirect(url_for("ideas.show", public_id=public_id, _anchor="discussion"))
+    flash_anonymous_timing(new)
     return redirect(url_for("ideas.show", public_id=public_id, _anchor=f"c-{new.public_id}"))
 
 

@@ -17,6 +17,7 @@ from ideaboard.queries.ideas import (
 )
 from ideaboard.queries.review import queue_counts
 from ideaboard.services.accounts import set_locale
+from ideaboard.web.access import public
 from ideaboard.web.redirects import redirect_next
 
 bp = Blueprint("main", __name__)
@@ -24,8 +25,8 @@ bp = Blueprint("main", __name__)
 
 @bp.get("/")
 def home():
-    top = list_ideas("top", limit=5)
-    hot = list_ideas("hot", limit=5)
+    top = list_ideas("top", viewer=current_user, limit=5)
+    hot = list_ideas("hot", viewer=current_user, limit=5)
     idea_ids = [idea.id for idea in top.items + hot.items]
     return render_template("main/home.html", top=top, hot=hot, campaigns=open_campaigns(),
                            counts=home_counts() | queue_counts(),
@@ -33,6 +34,7 @@ def home():
 
 
 @bp.post("/language")
+@public
 def change_language():
     """Works for visitors (kept in the session) and members (kept on the profile)."""
     form = LanguageForm()

@@ -1,19 +1,17 @@
-"""Flagging (any employee), the author's moderation notices, and what moderation does to the
-idea pages: hidden ideas are 404 to everyone but their author and admins, and a merged
-idea's page sends readers on to the surviving idea."""
+"""Flagging (any employee) and the author's moderation notices. What moderation does to the
+idea pages (hidden ideas are gone for others, merged ones lead to the survivor) is the
+visibility rule (ideaboard/visibility.py), applied where ideas are loaded."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ideaboard.extensions import limiter
 from ideaboard.forms.moderation import FLAG_REASON_CHOICES, FLAG_REASON_LABELS, FlagForm
-from ideaboard.models import FlagReason, Idea, IdeaStatus
-from ideaboard.permissions import is_admin
+from ideaboard.models import FlagReason, Idea
 from ideaboard.queries.admin import (
     ModerationView,
-    idea_page_access,
     moderation_view,
     notices_for,
     plan_moderation_view,
@@ -25,30 +23,6 @@ from ideaboard.web.ideas import load_comment, load_idea
 from ideaboard.web.plans import load_critique
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
-
-# Idea routes whose <public_id> names an idea that a hidden idea must not be reachable by.
-HIDDEN_IDEA_ENDPOINTS = frozenset({"ideas.show", "ideas.vote", "ideas.comment", "ideas.follow"})
-
-
-@bp.before_app_request
-def _moderated_idea_pages():
-    """Hidden ideas do not exist for other readers; merged ideas lead to the survivor."""
-    if request.endpoint not in HIDDEN_IDEA_ENDPOINTS or not request.view_args:
-        return None
-    state = idea_page_access(request.view_args.get("public_id", ""))
-    if state is None:
-        return None
-    if state.hidden_at is not None and state.deleted_at is None and not (
-            is_admin(current_user)
-            or (current_user.is_authenticated and current_user.id == state.author_id)):
-        abort(404)
-    if (request.endpoint == "ideas.show" and state.status == IdeaStatus.MERGED
-            and state.merged_into):
-        flash(_("That idea was merged into this one; its votes and discussion are here now."),
-              "info")
-        return redirect(url_for("ideas.show", public_id=state.merged_into))
-    return None
-
 
 @bp.app_template_global("moderation_view")
 def cached_moderation_view(idea: Idea) -> ModerationView:
@@ -84,7 +58,9 @@ def flag_reason_choices() -> list[tuple[str, str]]:
     return choices
 
 
-def _flag(item, back: str):
+def _flag(item, back: str, back_when_hidden: str | None = None):
+    """Flag, thank, and return to a page that still exists for the flagger: a post that
+    this flag hid is gone for them, so `back_when_hidden` (its campaign) is used then."""
     form = FlagForm()
     if not form.validate_on_submit():
         flash(_("Choose what is wrong with the post."), "warning")
@@ -98,6 +74,8 @@ def _flag(item, back: str):
                 "has looked at it.") if hidden else
               _("Thank you. A moderator will look at it; your name is not shown to the "
                 "author."), "success")
+        if hidden and back_when_hidden:
+            return redirect(back_when_hidden)
     return redirect(back)
 
 
@@ -106,7 +84,8 @@ def _flag(item, back: str):
 @limiter.limit(lambda: rate_limit("flag"))
 def flag_idea(public_id: str):
     idea = load_idea(public_id)
-    return _flag(idea, url_for("ideas.show", public_id=idea.public_id))
+    return _flag(idea, url_for("ideas.show", public_id=idea.public_id),
+                 url_for("campaigns.show", slug=idea.campaign.slug))
 
 
 @bp.post("/comments/<public_id>/flag")

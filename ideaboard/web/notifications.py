@@ -5,6 +5,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ideaboard.forms import ActionForm
+from ideaboard.models import NotificationKind
 from ideaboard.queries.notifications import inbox as inbox_items
 from ideaboard.services.notifications import mark_read
 
@@ -19,9 +20,8 @@ def _members_only():
 
 @bp.get("/")
 def inbox():
-    before = request.args.get("before", type=int)
-    items = inbox_items(current_user, before_id=before)
-    return render_template("notifications/inbox.html", items=items)
+    items, older = inbox_items(current_user, before=request.args.get("before"))
+    return render_template("notifications/inbox.html", items=items, older=older)
 
 
 @bp.post("/<int:notification_id>/open")
@@ -32,6 +32,8 @@ def open_item(notification_id: int):
     item = mark_read(current_user, notification_id)
     if item is None:
         abort(404)
+    if item.kind == NotificationKind.ANONYMITY_REVEALED:
+        return redirect(url_for("moderation.notices"))
     if item.campaign is not None:
         return redirect(url_for("campaigns.show", slug=item.campaign.slug, _anchor="outcome"))
     if item.idea is None:

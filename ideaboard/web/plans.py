@@ -30,6 +30,7 @@ from ideaboard.forms.plans import (
 )
 from ideaboard.models import Campaign, Critique, CritiqueReply, Plan, Section
 from ideaboard.models.base import utcnow
+from ideaboard.permissions import can_manage_plan, can_see_plan_report
 from ideaboard.queries.plans import (
     criteria_of,
     criterion_in,
@@ -49,8 +50,6 @@ from ideaboard.services.plans import (
     add_criterion,
     add_section,
     answer_critique,
-    can_manage_plan,
-    can_see_report,
     criterion_label,
     delete_critique,
     delete_reply,
@@ -66,6 +65,8 @@ from ideaboard.services.plans import (
     set_criterion_active,
 )
 from ideaboard.services.settings import rate_limit, small_group_minimum
+from ideaboard.visibility import campaign_access
+from ideaboard.web.access import guard
 from ideaboard.web.ideas import wants_json
 
 bp = Blueprint("plans", __name__)
@@ -76,6 +77,7 @@ def load_campaign(slug: str) -> Campaign:
     campaign = plan_campaign(slug)
     if campaign is None:
         abort(404)
+    guard(campaign_access(current_user, campaign))
     return campaign
 
 
@@ -97,6 +99,7 @@ def load_critique(public_id: str) -> Critique:
     critique = critique_by_public_id(public_id)
     if critique is None:
         abort(404)
+    guard(campaign_access(current_user, critique.plan.campaign))
     return critique
 
 
@@ -104,6 +107,7 @@ def load_reply(public_id: str) -> CritiqueReply:
     reply = reply_by_public_id(public_id)
     if reply is None:
         abort(404)
+    guard(campaign_access(current_user, reply.critique.plan.campaign))
     return reply
 
 
@@ -133,7 +137,7 @@ def render_plan(campaign: Campaign, plan: Plan | None, failed: CritiqueForm | No
                            blank_form=blank, failed_form=failed, failed_section=failed_section,
                            upcoming=campaign.opens_at > utcnow(),
                            can_manage=can_manage_plan(current_user, campaign),
-                           can_report=can_see_report(current_user, campaign))
+                           can_report=can_see_plan_report(current_user, campaign))
 
 
 @bp.get("/campaigns/<slug>/plan")
@@ -283,7 +287,7 @@ def critique(slug: str, section_id: int):
 @login_required
 def report(slug: str):
     campaign = load_campaign(slug)
-    if not can_see_report(current_user, campaign):
+    if not can_see_plan_report(current_user, campaign):
         abort(403)
     plan = load_plan(campaign)
     data = plan_report(plan, _("Other departments"), _("Other levels"),

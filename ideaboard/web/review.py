@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from ideaboard.extensions import db
-from ideaboard.forms import ActionForm
+from ideaboard.forms import ActionForm, show_refusal
 from ideaboard.forms.review import AssignForm, DecisionForm, PullForm
 from ideaboard.models import IdeaStatus, Stance, User
 from ideaboard.permissions import is_leader
@@ -113,7 +113,7 @@ def decide(public_id: str):
             change_status(current_user, idea, IdeaStatus(form.status.data),
                           form.rationale.data or "", merged_into)
         except DomainError as refused:
-            form.rationale.errors.append(str(refused))
+            show_refusal(form, refused, "rationale")
         else:
             flash(_("Decision published on the idea's timeline."), "success")
             return redirect(url_for("ideas.show", public_id=public_id, _anchor="timeline"))

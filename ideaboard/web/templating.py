@@ -10,11 +10,13 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
-from ideaboard import permissions
+from ideaboard import anonymity, permissions
+from ideaboard.anonymity import byline
 from ideaboard.catalog import current_catalog, current_locale
 from ideaboard.forms.auth import LanguageForm
 from ideaboard.models.base import utcnow
 from ideaboard.queries.notifications import unread_count
+from ideaboard.services.feeds import feed_token
 
 RELATIVE_LIMIT = timedelta(days=7)
 
@@ -60,6 +62,15 @@ def url_with(**changes) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+def feed_url(endpoint: str, external: bool = False, **values) -> str:
+    """A feed's address; for a signed-in reader it carries their personal feed token, so a
+    feed reader (which cannot sign in) sees what they see (ideaboard/services/feeds.py).
+    `external` for an address to copy into a feed reader."""
+    if current_user.is_authenticated:
+        values["token"] = feed_token(current_user)
+    return url_for(endpoint, _external=external, **values)
+
+
 def init_templating(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -67,6 +78,9 @@ def init_templating(app: Flask) -> None:
     app.add_template_global(format_date)
     app.add_template_global(url_with)
     app.add_template_global(csrf_input)
+    app.add_template_global(feed_url)
+    app.add_template_global(byline)
+    app.add_template_global(anonymity, "anonymity")
     app.add_template_global(permissions, "perm")
 
     @app.context_processor

@@ -185,3 +185,34 @@
   title.addEventListener("input", later);
   if (tags) tags.addEventListener("change", later);
 })();
+
+(function () {
+  "use strict";
+// Campaign form: offer only the anonymity policies the chosen kind allows. Without
+  // JavaScript the server says why beside the field instead.
+  const policyGroup = document.querySelector("[data-anonymity-policies]");
+  if (policyGroup) {
+    const allowed = JSON.parse(policyGroup.dataset.anonymityPolicies);
+    const form = policyGroup.closest("form");
+    const applyKind = function () {
+      const checkedKind = form.querySelector("input[name=kind]:checked");
+      const kind = checkedKind ? checkedKind.value : policyGroup.dataset.kind;
+      const policies = allowed[kind] || [];
+      policyGroup.querySelectorAll("input[name=anonymity]").forEach(function (input) {
+        input.disabled = policies.indexOf(input.value) === -1;
+        if (input.disabled && input.checked) {
+          input.checked = false;
+          const safest = policyGroup.querySelector("input[value=anonymous_only]");
+          if (safest) safest.checked = true;
+        }
+      });
+      document.querySelectorAll("[data-policy-note]").forEach(function (note) {
+        note.hidden = note.dataset.policyNote !== kind;
+      });
+    };
+    form.addEventListener("change", function (event) {
+      if (event.target.name === "kind") applyKind();
+    });
+    applyKind();
+  }
+})();

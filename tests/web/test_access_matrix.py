@@ -11,7 +11,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from werkzeug.routing import Rule
 
 from ideaboard.extensions import db
@@ -28,6 +28,7 @@ from ideaboard.models import (
     Notification,
     NotificationKind,
     Role,
+    SiteSettings,
     Stance,
 )
 from ideaboard.models.base import utcnow
@@ -46,7 +47,9 @@ FORBIDDEN = "forbidden"  # 403
 HOME = "home"            # 302 to / (signed-in users have no business on sign-in/sign-up)
 NOT_FOUND = "not_found"  # 404 (someone else's private object, e.g. another admin's export)
 
-PUBLIC = {"visitor": OK, "employee": OK, "leader": OK, "admin": OK, "suspended": OK}
+# Readable by everyone once an admin opens reading up; by default (sign in to read) visitors
+# and dead sessions are sent to sign in, as on MEMBERS pages (see `expected`).
+READERS = {"visitor": OK, "employee": OK, "leader": OK, "admin": OK, "suspended": OK}
 MEMBERS = {"visitor": LOGIN, "employee": OK, "leader": OK, "admin": OK, "suspended": LOGIN}
 AUTHOR_ONLY = {"visitor": LOGIN, "employee": FORBIDDEN, "leader": FORBIDDEN,
                "admin": FORBIDDEN, "suspended": LOGIN}
@@ -58,9 +61,9 @@ SIGNED_OUT_ONLY = {"visitor": OK, "employee": HOME, "leader": HOME, "admin": HOM
                    "suspended": OK}
 
 GET_MATRIX: dict[str, dict[str, str]] = {
-    "main.home": PUBLIC,
-    "ideas.index": PUBLIC,
-    "ideas.show": PUBLIC,
+    "main.home": READERS,
+    "ideas.index": READERS,
+    "ideas.show": READERS,
     "ideas.compose": MEMBERS,
     "ideas.edit": AUTHOR_ONLY,              # the idea belongs to another employee
     "ideas.edit_comment_page": AUTHOR_ONLY,  # so does the comment
@@ -70,7 +73,7 @@ GET_MATRIX: dict[str, dict[str, str]] = {
     "admin.index": ADMINS,
     "admin.invites": ADMINS,
     "admin.settings": ADMINS,
-    "ideas.decided": PUBLIC,
+    "ideas.decided": READERS,
     "review.queue": LEADERS,
     "review.item": LEADERS,
     "notifications.inbox": MEMBERS,
@@ -94,7 +97,7 @@ GET_MATRIX: dict[str, dict[str, str]] = {
     "moderation.notices": MEMBERS,
     # --- end moderation and administration
     # --- plan review (scene 4): the campaign and plan belong to another employee
-    "plans.show": PUBLIC,
+    "plans.show": READERS,
     "plans.edit": ADMINS,               # the campaign's owner or an admin
     "plans.edit_section_page": ADMINS,
     "plans.report": LEADERS,            # and the owner
@@ -102,19 +105,20 @@ GET_MATRIX: dict[str, dict[str, str]] = {
     "plans.edit_reply_page": AUTHOR_ONLY,
     # --- end plan review
     # campaigns (issue 5): the campaign belongs to another leader
-    "campaigns.index": PUBLIC,
-    "campaigns.show": PUBLIC,
-    "campaigns.results": PUBLIC,
+    "campaigns.index": READERS,
+    "campaigns.show": READERS,
+    "campaigns.results": READERS,
     "campaigns.new": LEADERS,
     "campaigns.edit": ADMINS,           # the campaign's owner or an admin
-    "main.person": PUBLIC,
+    "main.person": READERS,
     # search and discovery (issue 6)
-    "discovery.search": PUBLIC,
-    "discovery.similar": PUBLIC,
-    "discovery.ideas_feed": PUBLIC,
-    "discovery.decisions_feed": PUBLIC,
-    "discovery.campaign_feed": PUBLIC,
+    "discovery.search": READERS,
+    "discovery.similar": MEMBERS,       # the compose page asks as the author types
+    "discovery.ideas_feed": READERS,
+    "discovery.decisions_feed": READERS,
+    "discovery.campaign_feed": READERS,
     "discovery.following": MEMBERS,
+    "account.feeds": MEMBERS,
     "discovery.activity": MEMBERS,
 }
 # An "ok" that is a redirect to another allowed page of the same area.
@@ -227,9 +231,25 @@ def test_matrix_lists_only_real_routes():
         assert set(expected) == set(ROLES)
 
 
+def expected(endpoint: str, role: str, reading_open: bool) -> str:
+    """The matrix's outcome, with the read setting applied: signed out, a READERS page
+    needs sign-in unless an admin opened reading up."""
+    outcome = GET_MATRIX[endpoint][role]
+    if (GET_MATRIX[endpoint] is READERS and role in ("visitor", "suspended")
+            and not reading_open):
+        return LOGIN
+    return outcome
+
+
+def open_reading() -> None:
+    db.session.execute(update(SiteSettings).values(read_requires_sign_in=False))
+    db.session.commit()
+
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("rule", GET_RULES, ids=rule_id)
 def test_get_access(client, login_as, objects, rule: Rule, role: str):
+    """The default: colleagues sign in to read."""
     assert rule.endpoint in GET_MATRIX, (
         f"GET route {rule.rule} ({rule.endpoint}) is not in the access matrix: "
         "decide who may open it and add it to GET_MATRIX.")
@@ -238,7 +258,17 @@ def test_get_access(client, login_as, objects, rule: Rule, role: str):
 
     response = client.get(path)
 
-    assert outcome_of(response, rule.endpoint) == GET_MATRIX[rule.endpoint][role], path
+    assert outcome_of(response, rule.endpoint) == expected(rule.endpoint, role, False), path
+
+
+@pytest.mark.parametrize("rule", GET_RULES, ids=rule_id)
+def test_get_access_for_visitors_when_reading_is_open(client, objects, rule: Rule):
+    open_reading()
+    path = build_path(rule, objects.path_values(rule.endpoint))
+
+    response = client.get(path)
+
+    assert outcome_of(response, rule.endpoint) == expected(rule.endpoint, "visitor", True), path
 
 
 @pytest.mark.parametrize("role", ["employee", "leader", "admin"])

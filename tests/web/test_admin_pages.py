@@ -132,7 +132,8 @@ def test_settings_show_the_configured_defaults(client, login_as):
 ])
 def test_settings_are_validated(client, login_as, field, value, message):
     login_as("admin")
-    form = {"flag_threshold": "3", "small_group_minimum": "5", "smtp_security": "", field: value}
+    form = {"flag_threshold": "3", "small_group_minimum": "5", "smtp_security": "",
+            "read_requires_sign_in": "y", field: value}
     page = client.post_form("/admin/settings/platform", form)
     assert page.status_code == 200
     assert message in page.get_data(as_text=True)
@@ -144,6 +145,7 @@ def test_saved_settings_take_effect(client, make_client, login_as, factory):
     response = client.post_form("/admin/settings/platform", {
         "allowed_signup_domains": "newco.cn Example.org", "flag_threshold": "2",
         "small_group_minimum": "6", "ratelimit_login": "2 per minute", "smtp_host": "",
+        "read_requires_sign_in": "y",
         "smtp_security": "starttls", "smtp_from": "Ideaboard <ideas@newco.cn>"})
     assert response.status_code == 302
     settings = fresh(SiteSettings, 1)
@@ -177,6 +179,7 @@ def test_the_smtp_settings_are_what_the_mailer_uses(app, client, login_as):
     login_as("admin")
     client.post_form("/admin/settings/platform", {
         "flag_threshold": "3", "small_group_minimum": "5", "smtp_host": "mail.newco.cn",
+        "read_requires_sign_in": "y",
         "smtp_port": "2525", "smtp_security": "ssl", "smtp_username": "ideaboard"})
     db.session.expire_all()
     config = mail_config()

@@ -4,10 +4,19 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from ideaboard.extensions import db
-from ideaboard.models import Anonymity, CampaignKind, Comment, Idea, Level, Role, Stance
+from ideaboard.models import (
+    Anonymity,
+    CampaignKind,
+    Comment,
+    Idea,
+    Level,
+    Notification,
+    Role,
+    Stance,
+)
 from ideaboard.models.base import utcnow
 from ideaboard.services.campaigns import create_campaign
 from ideaboard.services.comments import add_comment
@@ -51,9 +60,11 @@ def anonymous_world(factory):
         cast_vote(factory.user(), post.id, SUPPORT)
     pull_into_queue(board, post, "Board wants to answer this")
     db.session.execute(update(Idea).where(Idea.id.in_([post.id, chosen.id]))
-                       .values(created_at=SECRET_TIME, updated_at=SECRET_TIME))
+                       .values(created_at=SECRET_TIME, public_at=SECRET_TIME,
+                               updated_at=SECRET_TIME))
     db.session.execute(update(Comment).where(Comment.author_id == author.id)
-                       .values(created_at=SECRET_TIME, updated_at=SECRET_TIME))
+                       .values(created_at=SECRET_TIME, public_at=SECRET_TIME,
+                               updated_at=SECRET_TIME))
     db.session.commit()
     assert post.is_anonymous and chosen.is_anonymous and comment.is_anonymous
     return {"author": author, "post": post, "chosen": chosen, "campaign": campaign}
@@ -139,6 +150,16 @@ def test_the_author_keeps_control_and_notifications(client, anonymous_world):
     post = anonymous_world["post"]
     page = client.get(f"/ideas/{post.public_id}").get_data(as_text=True)
     assert f"/ideas/{post.public_id}/edit" in page  # can still edit and delete
+    # news of anonymous comments waits for the next batch of the anonymity window ...
+    now = utcnow()
+    held = db.session.scalars(select(Notification).where(Notification.created_at > now)).all()
+    assert held
+    assert all(n.created_at.minute == 0 and n.created_at - now <= timedelta(hours=1)
+               for n in held)
+    # ... and arrives with it
+    db.session.execute(update(Notification).where(Notification.created_at > now)
+                       .values(created_at=now - timedelta(seconds=1)))
+    db.session.commit()
     inbox = client.get("/inbox/").get_data(as_text=True)
     assert "New comment on your idea" in inbox  # on the anonymous post
     assert "New reply to your comment" in inbox  # to the anonymous comment on a named post

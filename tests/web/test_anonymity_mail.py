@@ -139,7 +139,8 @@ def mail_world(factory):
 
     for model in (Idea, Comment, Critique, CritiqueReply):
         db.session.execute(update(model).where(model.author_id == author.id)
-                           .values(created_at=SECRET_TIME, updated_at=SECRET_TIME))
+                           .values(created_at=SECRET_TIME, public_at=SECRET_TIME,
+                               updated_at=SECRET_TIME))
     db.session.execute(update(Notification).values(created_at=SECRET_TIME))
     digest_reader.last_digest_at = SECRET_TIME  # the digest was queued then too
     db.session.commit()

@@ -62,7 +62,8 @@ def test_a_long_question_makes_a_long_slug_that_the_audit_log_can_hold(factory):
     assert entry.target_id == campaign.slug
 
 
-def test_the_index_separates_open_upcoming_and_closed(client, factory):
+def test_the_index_separates_open_upcoming_and_closed(client, factory, login_as):
+    login_as("employee")
     now = utcnow()
     make_campaign(factory, title="Open one")
     make_campaign(factory, title="Future one", opens_at=now + timedelta(days=3),
@@ -118,8 +119,9 @@ def test_consultation_nominations_can_be_limited_to_the_owner(factory):
     owner = factory.user(Role.LEADER)
     campaign = make_campaign(factory, CampaignKind.CONSULTATION, owner=owner,
                              allow_nominations=False)
-    from ideaboard.services.campaigns import can_post_in
-    assert can_post_in(owner, campaign) and not can_post_in(factory.user(), campaign)
+    from ideaboard.permissions import can_post_in_campaign
+    assert can_post_in_campaign(owner, campaign) and not can_post_in_campaign(factory.user(),
+                                                                              campaign)
 
 
 def test_hidden_totals_stay_hidden_everywhere_until_close(client, login_as, factory):
@@ -196,7 +198,9 @@ def test_consultation_options_do_not_go_to_the_review_queue(factory):
     assert db.session.get(Idea, option.id).status.value == "open"
 
 
-def test_campaign_pages_issue_a_bounded_number_of_queries(client, factory, count_queries):
+def test_campaign_pages_issue_a_bounded_number_of_queries(client, factory, count_queries,
+                                                          login_as):
+    login_as("employee")
     campaign = make_campaign(factory)
     for n in range(3):
         post_idea(factory.user(), campaign, title=f"Post {n}", body="", tags=[])
@@ -205,5 +209,77 @@ def test_campaign_pages_issue_a_bounded_number_of_queries(client, factory, count
     for n in range(40):
         post_idea(factory.user(), campaign, title=f"More {n}", body="", tags=[])
     with count_queries() as many:
-        client.get(f"/campaigns/{campaign.slug}")
+        page = client.get(f"/campaigns/{campaign.slug}")
+    assert page.status_code == 200
     assert few.count == many.count
+
+
+# --- anonymity policy: offered by kind, saved as chosen, editable until the first post ------
+
+def campaign_form(**changes) -> dict:
+    now = utcnow()
+    form = {"title": "How do we feel about executive pay?", "description": "Speak freely.",
+            "kind": "discussion", "anonymity": "anonymous_only",
+            "opens_at": (now - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"), "closes_at": ""}
+    return form | changes
+
+
+def test_a_named_discussion_is_refused_beside_the_field_not_changed_quietly(client, login_as):
+    login_as("leader")
+    page = client.post_form("/campaigns/new", campaign_form(anonymity="named"))
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    error = html.index("is never named")
+    assert html.rindex('name="anonymity"', 0, error) > html.rindex('name="title"', 0, error)
+    assert db.session.scalar(select(Campaign).where(Campaign.kind == "discussion")) is None
+
+
+@pytest.mark.parametrize("policy", ["anonymous_only", "optional"])
+def test_a_discussion_saves_exactly_the_policy_chosen(client, login_as, policy):
+    login_as("leader")
+    response = client.post_form("/campaigns/new", campaign_form(anonymity=policy))
+    assert response.status_code == 302
+    campaign = db.session.scalar(select(Campaign).where(Campaign.kind == "discussion"))
+    assert campaign.anonymity.value == policy
+
+
+def test_the_form_explains_each_policy_and_offers_only_what_a_kind_allows(client, login_as):
+    login_as("leader")
+    page = client.get("/campaigns/new").get_data(as_text=True)
+    assert "the choice for sensitive topics" in page
+    assert "&#34;discussion&#34;: [&#34;optional&#34;, &#34;anonymous_only&#34;]" in page
+
+
+def test_the_policy_can_change_until_the_first_post_then_it_is_locked(client, login_as,
+                                                                      factory):
+    owner = login_as("leader")
+    campaign = make_campaign(factory, kind=CampaignKind.DISCUSSION,
+                             anonymity=Anonymity.OPTIONAL, owner=owner)
+    form = {"title": campaign.title, "description": "", "anonymity": "anonymous_only",
+            "opens_at": campaign.opens_at.strftime("%Y-%m-%dT%H:%M"), "closes_at": ""}
+    edit_page = client.get(f"/campaigns/{campaign.slug}/edit").get_data(as_text=True)
+    assert 'name="anonymity"' in edit_page
+    assert client.post_form(f"/campaigns/{campaign.slug}/edit", form).status_code == 302
+    assert db.session.get(Campaign, campaign.id).anonymity == Anonymity.ANONYMOUS_ONLY
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "campaign.edit"))
+    assert entry.details["anonymity"] == "optional → anonymous_only"
+
+    post_idea(factory.user(), db.session.get(Campaign, campaign.id), title="First voice",
+              body="", tags=[])
+    locked = client.get(f"/campaigns/{campaign.slug}/edit").get_data(as_text=True)
+    assert 'name="anonymity"' not in locked
+    assert "can no longer change" in locked
+    refused = client.post_form(f"/campaigns/{campaign.slug}/edit",
+                               form | {"anonymity": "optional"})
+    assert "can no longer change" in refused.get_data(as_text=True)
+    assert db.session.get(Campaign, campaign.id).anonymity == Anonymity.ANONYMOUS_ONLY
+
+
+def test_a_date_error_is_shown_beside_the_closing_date(client, login_as):
+    login_as("leader")
+    now = utcnow()
+    html = client.post_form("/campaigns/new", campaign_form(
+        kind="ideas", anonymity="named",
+        closes_at=(now - timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"))).get_data(as_text=True)
+    error = html.index("The closing date must come after the opening date")
+    assert html.rindex('name="closes_at"', 0, error) > html.rindex('name="opens_at"', 0, error)

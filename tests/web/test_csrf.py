@@ -58,6 +58,7 @@ FORM_DATA: dict[str, dict[str, str]] = {
                        "confirm": "y", "save": "Save"},
     "account.notifications": {"email_digest": "y"},
     "ideas.follow": {"follow": "1"},
+    "account.reset_feeds": {},
     "review.claim_item": {},
     "review.assign_item": {"owner": "{admin_id}"},
     "review.decide": {"status": "under_review", "rationale": "", "merged_into": ""},
@@ -95,7 +96,7 @@ FORM_DATA: dict[str, dict[str, str]] = {
     "admin.department": {"name": "Operations and Logistics"},
     "admin.settings_platform": {"allowed_signup_domains": "example.com", "flag_threshold": "4",
                                 "small_group_minimum": "6", "ratelimit_login": "5 per minute",
-                                "smtp_security": ""},
+                                "smtp_security": "", "read_requires_sign_in": "y"},
     "admin.exports": {"dataset": "ideas", "file_format": "csv"},
     # --- end moderation and administration
     # --- plan review (scene 4); ratings are left out, so critique forms come back with errors

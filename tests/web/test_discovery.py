@@ -34,6 +34,10 @@ from tests.unit.test_search import make_plan_corpus
 from tests.web.test_query_counts import add_ideas
 from tests.web.test_xss import PAYLOADS, assert_inert
 
+# Search and feeds as a reader sees them once an admin opened reading up; sign-in-to-read
+# itself is tested in test_access_matrix.py and test_privacy.py.
+pytestmark = pytest.mark.usefixtures("reading_open")
+
 ATOM = "{http://www.w3.org/2005/Atom}"
 SECRET_NAME = "Quentin Secretname"
 
@@ -416,7 +420,8 @@ def test_ideas_in_followed_campaigns_appear_on_the_following_page(client, factor
     assert "Shuttle bus to the new office" in page
     assert "An idea in the standing campaign" not in page
     assert f'<a href="/campaigns/{campaign.slug}">{campaign.title}</a>' in page
-    assert f'href="/feeds/campaigns/{campaign.slug}.atom"' in page
+    # a signed-in reader's feed links carry their private feed token
+    assert f'href="/feeds/campaigns/{campaign.slug}.atom?token=' in page
 
 
 def test_a_bad_tag_is_refused_with_a_message(client, login_as):

@@ -2,10 +2,16 @@
 the second view and must never show a stale count, title or status."""
 import re
 
+import pytest
+
 from ideaboard.extensions import db
 from ideaboard.models import Role
 from ideaboard.services.votes import SUPPORT, cast_vote
 from ideaboard.web.fragments import EXTENSION_KEY
+
+# Signed-out readers here are readers of a platform whose admin opened reading up; the
+# default (sign in to read) is tested in test_access_matrix.py and test_privacy.py.
+pytestmark = pytest.mark.usefixtures("reading_open")
 
 CSRF_VALUE = re.compile(r'name="csrf_token" type="hidden" value="[^"]+"')
 

@@ -8,12 +8,14 @@ def lang(page) -> str:
 
 
 def test_browser_language_is_used_for_visitors(client):
-    assert lang(client.get("/", headers={"Accept-Language": "zh-CN,zh;q=0.9"})) == "zh"
-    assert lang(client.get("/", headers={"Accept-Language": "en-GB"})) == "en"
-    assert lang(client.get("/", headers={"Accept-Language": "fr"})) == "en"
+    """Visitors land on the sign-in page (sign in to read), in their browser's language."""
+    assert lang(client.get("/login", headers={"Accept-Language": "zh-CN,zh;q=0.9"})) == "zh"
+    assert lang(client.get("/login", headers={"Accept-Language": "en-GB"})) == "en"
+    assert lang(client.get("/login", headers={"Accept-Language": "fr"})) == "en"
 
 
-def test_chinese_strings_come_from_the_compiled_catalog(client):
+def test_chinese_strings_come_from_the_compiled_catalog(client, login_as):
+    login_as("employee")
     page = client.get("/", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
     assert "Share an idea" not in page
     assert "What would make us better?" not in page
@@ -21,7 +23,7 @@ def test_chinese_strings_come_from_the_compiled_catalog(client):
 
 def test_visitor_switches_language_in_the_session(client):
     client.post_form("/language", {"locale": "zh", "next": "/ideas"})
-    assert lang(client.get("/", headers={"Accept-Language": "en"})) == "zh"
+    assert lang(client.get("/login", headers={"Accept-Language": "en"})) == "zh"
 
 
 def test_user_setting_wins_over_the_browser(client, factory):

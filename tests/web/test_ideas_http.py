@@ -1,11 +1,16 @@
 """The core loop through HTTP: compose with preview, edit, delete, list, vote, discuss."""
 import re
 
+import pytest
 from sqlalchemy import select
 
 from ideaboard.extensions import db
 from ideaboard.models import Comment, Idea, Vote
 from ideaboard.services.votes import SUPPORT, cast_vote
+
+# Signed-out readers here are readers of a platform whose admin opened reading up; the
+# default (sign in to read) is tested in test_access_matrix.py and test_privacy.py.
+pytestmark = pytest.mark.usefixtures("reading_open")
 
 PUBLIC_ID = re.compile(r'href="/ideas/([\w-]{12})"')
 

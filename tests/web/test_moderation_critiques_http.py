@@ -22,6 +22,10 @@ from tests.unit.test_plans import make_campaign, make_plan, rate_all
 from tests.web.isolation import IsolatedClient
 from tests.web.test_moderation_http import audit_count, flag_as
 
+# Signed-out readers here are readers of a platform whose admin opened reading up; the
+# default (sign in to read) is tested in test_access_matrix.py and test_privacy.py.
+pytestmark = pytest.mark.usefixtures("reading_open")
+
 BODY = "Zanzibar is a silly fool"
 
 

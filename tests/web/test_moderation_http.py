@@ -15,6 +15,10 @@ from ideaboard.services.merge import merge_ideas
 from tests.conftest import sign_in
 from tests.web.isolation import IsolatedClient
 
+# Signed-out readers here are readers of a platform whose admin opened reading up; the
+# default (sign in to read) is tested in test_access_matrix.py and test_privacy.py.
+pytestmark = pytest.mark.usefixtures("reading_open")
+
 MERGE_RATIONALE = "Both ideas ask for the same thing: one shared launch calendar."
 
 

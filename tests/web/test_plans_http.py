@@ -40,6 +40,10 @@ from ideaboard.services.plans import (
 from tests.conftest import sign_in
 from tests.unit.test_plans import close, make_campaign, make_plan, rate_all
 
+# Signed-out readers here are readers of a platform whose admin opened reading up; the
+# default (sign in to read) is tested in test_access_matrix.py and test_privacy.py.
+pytestmark = pytest.mark.usefixtures("reading_open")
+
 TWO_SECTIONS = "# Plan\n\n## First\n\nOne.\n\n## Second\n\nTwo.\n"
 
 
@@ -441,8 +445,9 @@ def test_anonymous_critiques_and_replies_reveal_nothing(client, factory, owner, 
     reply_to_critique(author, campaign, critique, body="And another thing",
                       anonymous=True)
     answer_critique(owner, campaign, critique, "Noted.")
-    db.session.execute(update(Critique).values(created_at=WHEN, updated_at=WHEN))
-    db.session.execute(update(CritiqueReply).values(created_at=WHEN, updated_at=WHEN))
+    db.session.execute(update(Critique).values(created_at=WHEN, public_at=WHEN, updated_at=WHEN))
+    db.session.execute(update(CritiqueReply).values(created_at=WHEN, public_at=WHEN,
+                                                    updated_at=WHEN))
     db.session.commit()
     me = factory.user(viewer)
     sign_in(client, me)

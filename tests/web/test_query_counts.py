@@ -8,6 +8,10 @@ from ideaboard.models.base import random_public_id, utcnow
 from ideaboard.services.ideas import standing_campaign
 from tests.conftest import sign_in
 
+# Signed-out readers here are readers of a platform whose admin opened reading up; the
+# default (sign in to read) is tested in test_access_matrix.py and test_privacy.py.
+pytestmark = pytest.mark.usefixtures("reading_open")
+
 LIST_URLS = ["/", "/ideas", "/ideas?sort=hot", "/ideas?sort=new", "/ideas?sort=discussed",
              "/ideas?tag=shared"]
 

@@ -10,6 +10,10 @@ from ideaboard.models import Escalation, Idea, Notification, Role
 from ideaboard.models.base import utcnow
 from ideaboard.services.review import pull_into_queue
 
+# Signed-out readers here are readers of a platform whose admin opened reading up; the
+# default (sign in to read) is tested in test_access_matrix.py and test_privacy.py.
+pytestmark = pytest.mark.usefixtures("reading_open")
+
 RATIONALE = "We will pilot this with two teams next quarter and report back."
 
 

@@ -7,6 +7,10 @@ import pytest
 from tests.conftest import TEST_PASSWORD, sign_in
 from tests.web.isolation import IsolatedClient
 
+# Signed-out readers here are readers of a platform whose admin opened reading up; the
+# default (sign in to read) is tested in test_access_matrix.py and test_privacy.py.
+pytestmark = pytest.mark.usefixtures("reading_open")
+
 PAGES = ["/", "/ideas", "/login"]
 
 

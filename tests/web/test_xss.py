@@ -20,6 +20,10 @@ from ideaboard.text import render_markdown
 from tests.conftest import sign_in
 from tests.web.isolation import IsolatedClient
 
+# Signed-out readers here are readers of a platform whose admin opened reading up; the
+# default (sign in to read) is tested in test_access_matrix.py and test_privacy.py.
+pytestmark = pytest.mark.usefixtures("reading_open")
+
 PAYLOADS = [line for line in
             (Path(__file__).parent.parent / "xss_payloads.txt").read_text("utf-8").splitlines()
             if line.strip()]
