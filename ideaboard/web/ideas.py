@@ -51,6 +51,7 @@ from ideaboard.services.review import follow_idea
 from ideaboard.services.settings import rate_limit  # admin-set limits, else config
 from ideaboard.services.votes import OPPOSE, RETRACT, SUPPORT, cast_vote, mark_helpful
 from ideaboard.text import render_markdown
+from ideaboard.web.arguments import query_int
 from ideaboard.web.redirects import is_safe_next
 
 bp = Blueprint("ideas", __name__)
@@ -90,7 +91,7 @@ def index():
     tag = request.args.get("tag") or None
     page = list_ideas(sort, tag=tag, cursor=request.args.get("after"),
                       status=status_filter(request.args.get("status")),
-                      campaign_id=request.args.get("campaign", type=int),
+                      campaign_id=query_int("campaign"),
                       limit=current_app.config["PAGE_SIZE"])
     return render_template("ideas/index.html", page=page, tags=popular_tags(),
                            my_votes=votes_by_user(current_user, [i.id for i in page.items]),

@@ -1,12 +1,13 @@
 """The in-app inbox."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from ideaboard.forms import ActionForm
 from ideaboard.queries.notifications import inbox as inbox_items
 from ideaboard.services.notifications import mark_read
+from ideaboard.web.arguments import query_int
 
 bp = Blueprint("notifications", __name__, url_prefix="/inbox")
 
@@ -19,7 +20,7 @@ def _members_only():
 
 @bp.get("/")
 def inbox():
-    before = request.args.get("before", type=int)
+    before = query_int("before")
     items = inbox_items(current_user, before_id=before)
     return render_template("notifications/inbox.html", items=items)
 
