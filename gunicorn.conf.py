@@ -34,6 +34,11 @@ max_requests = 10_000
 max_requests_jitter = 1_000
 
 timeout = 30  # a sync worker stuck this long is killed and replaced
+# Every database wait ends well before that, with a 503 and Retry-After instead of a killed
+# worker: SQLite writers wait at most 5 s in the writer queue plus 5 s on SQLite's busy
+# timeout (ideaboard/database.py); on PostgreSQL, lock waits end after 5 s and any statement
+# after this many seconds:
+os.environ.setdefault("IDEABOARD_DATABASE_STATEMENT_TIMEOUT", str(timeout - 5))
 graceful_timeout = 30
 keepalive = 2  # only matters if worker_class changes: sync workers close every connection
 
