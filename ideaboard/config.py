@@ -20,6 +20,8 @@ class DefaultConfig:
     # PostgreSQL only: cancel any statement running longer (seconds), so a request answers
     # 503 before gunicorn kills its worker; gunicorn.conf.py sets it below its own timeout.
     DATABASE_STATEMENT_TIMEOUT: float | None = None
+    # SQLite: writers queue on a host-wide lock (database.py); false only to measure without
+    SQLITE_WRITER_QUEUE = True
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -261,7 +262,8 @@ def write_transaction() -> Iterator[Session]:
     session = db.session()
     if session.in_transaction():
         session.commit()
-    writers = writer_queue_for(db.engine)
+    writers = (writer_queue_for(db.engine)
+               if current_app.config.get("SQLITE_WRITER_QUEUE", True) else None)
     with writers.turn() if writers else _no_queue():
         try:
             with session.begin():

@@ -41,6 +41,7 @@ from ideaboard.services import DomainError
 from ideaboard.services.campaigns import can_post_in
 from ideaboard.services.comments import add_comment, delete_comment, edit_comment
 from ideaboard.services.ideas import (
+    MAX_BODY_LENGTH,
     delete_idea,
     edit_idea,
     normalise_tags,
@@ -50,8 +51,8 @@ from ideaboard.services.ideas import (
 from ideaboard.services.review import follow_idea
 from ideaboard.services.settings import rate_limit  # admin-set limits, else config
 from ideaboard.services.votes import OPPOSE, RETRACT, SUPPORT, cast_vote, mark_helpful
-from ideaboard.text import render_markdown
 from ideaboard.web.arguments import query_int
+from ideaboard.web.previews import RETRY_AFTER_SECONDS, PreviewBusy, render_preview
 from ideaboard.web.redirects import is_safe_next
 
 bp = Blueprint("ideas", __name__)
@@ -121,10 +122,13 @@ def compose():
                                  anonymous=form.anonymous.data)
                 flash(_("Your idea is published. Colleagues can now support it."), "success")
                 return redirect(url_for("ideas.show", public_id=idea.public_id))
-            preview_html = render_markdown(form.body.data or "")
             similar = similar_ideas(form.title.data, tags)
+            preview_html = render_preview(form.body.data or "")
         except DomainError as refused:
             form.title.errors.append(str(refused))
+        except PreviewBusy:
+            form.body.errors.append(_("Previews are busy right now. Press Preview again in "
+                                      "a moment; your text is kept."))
     return render_template("ideas/compose.html", form=form, campaign=campaign,
                            preview_html=preview_html, similar=similar)
 
@@ -135,7 +139,11 @@ def preview():
     """Rendered Markdown for the live preview; the same code as on publish."""
     if not ActionForm().validate_on_submit():
         abort(400)
-    return jsonify(html=render_markdown(request.form.get("body", "")[:20_000]))
+    try:
+        return jsonify(html=render_preview(request.form.get("body", "")[:MAX_BODY_LENGTH]))
+    except PreviewBusy:
+        return (jsonify(error=_("Previews are busy right now."), retry_after=RETRY_AFTER_SECONDS),
+                503, {"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
 @bp.get("/ideas/<public_id>")

@@ -182,3 +182,43 @@ def test_lists_given_out_of_range_cursors_show_their_first_page(client, factory,
         page, query_string={"sort": sort, "after": cursor}).status_code
         for page, sort in pages for cursor in cursors}
     assert all(status == 200 for status in answers.values()), answers
+
+
+# --- previews ----------------------------------------------------------------------------------
+
+def test_a_maximum_size_pathological_preview_renders(client, login_as):
+    login_as("employee")
+    response = client.post_form("/ideas/preview", {"body": "a" * 20_000},
+                                headers={"Accept": "application/json"})
+    assert response.status_code == 200
+    assert response.get_json()["html"] == "<p>" + "a" * 20_000 + "</p>\n"
+
+
+def test_one_preview_renders_at_a_time_the_others_hear_busy(app, client, login_as):
+    """While another worker renders a preview, a preview answers 503 at once, with
+    Retry-After (the page script waits and asks again); the compose page keeps the text."""
+    import fcntl
+    import os
+
+    from ideaboard.web.previews import preview_lock_path
+
+    login_as("employee")
+    with app.test_request_context():
+        path = preview_lock_path()
+    holder = os.open(path, os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(holder, fcntl.LOCK_EX)  # another worker's preview is rendering
+        busy = client.post_form("/ideas/preview", {"body": "*hello*"},
+                                headers={"Accept": "application/json"})
+        page = client.post_form("/ideas/new", {"title": "A title long enough",
+                                               "body": "Kept *text*", "preview": "Preview"})
+    finally:
+        os.close(holder)
+    assert busy.status_code == 503 and busy.headers["Retry-After"] == "1"
+    assert "busy" in busy.get_json()["error"]
+    assert page.status_code == 200
+    assert "Previews are busy right now" in page.get_data(as_text=True)
+    assert "Kept *text*" in page.get_data(as_text=True)
+    again = client.post_form("/ideas/preview", {"body": "*hello*"},
+                             headers={"Accept": "application/json"})
+    assert again.status_code == 200 and again.get_json()["html"] == "<p><em>hello</em></p>\n"
