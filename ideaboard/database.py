@@ -26,7 +26,7 @@ import struct
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -112,12 +112,20 @@ def postgres_connect_args(statement_timeout_s: float | None) -> dict:
 
 # --- the writer queue ------------------------------------------------------------------------
 
-_STATE = struct.Struct("<dd")  # in the lock file: held since, skip the queue until (epoch s)
+# The queue's shared state, in the lock file: when the current turn began, until when writers
+# skip the queue (epoch seconds), and the next ticket. Each field is written on its own.
+_HELD_SINCE, _SKIP_UNTIL, _NEXT_TICKET = (struct.Struct("<d"), 0), (struct.Struct("<d"), 8), \
+    (struct.Struct("<q"), 16)
+
+
+_DONE = b"done"  # written into a ticket's file when its writer's turn is over
 
 
 @dataclass
-class _Ticket:
-    fd: int  # its own open file description: the helper's unlock can touch no other turn
+class _Turn:
+    own_fd: int  # our ticket's lock file, held from the ticket on: our successor waits on it
+    previous_ticket: int  # the writer ahead of us, whose file we wait on
+    previous_fd: int | None
     event: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
     granted: bool = False
@@ -125,13 +133,22 @@ class _Ticket:
 
 
 class WriterQueue:
-    """One exclusive flock(2) per database file, shared by every process and thread.
+    """A strict first-come, first-served queue for the write lock, shared by every process
+    and thread on the host, with no polling.
 
-    Threads of one process first take a threading lock (with a deadline), then the process
-    takes the file lock through a descriptor opened for this turn. flock(2) cannot time out,
-    so a helper thread makes the blocking call and the writer waits on an event with a
-    deadline; a turn granted after its writer gave up is closed at once. The kernel releases
-    the lock of a process that dies.
+    A writer takes the next ticket (a counter in the lock file, under a short flock of it)
+    and locks a file of its own for that ticket, then waits with a blocking flock(2) on its
+    predecessor's file: the kernel wakes exactly that one writer when the predecessor closes
+    it, whatever the load (SQLite's busy handler polls with sleeps growing to 100 ms, and a
+    plain shared flock lets the releasing process take the lock straight back). A writer
+    writes "done" into its file when its turn is over; a file released without it belonged
+    to a process that ended while it queued, so its successor waits for the writer before.
+
+    flock(2) cannot time out: a helper thread per process makes the blocking call and the
+    writer waits on an event with a deadline. A writer that gives up keeps its place until
+    the writers ahead are done (its successor must not overtake them), then the helper passes
+    the turn on at once. Threads of one process take tickets one at a time. SQLite's own lock
+    stays the guarantee underneath: the queue only decides who asks it first.
     """
 
     def __init__(self, lock_path: str):
@@ -140,7 +157,7 @@ class WriterQueue:
         self._setup = threading.Lock()
         self._pid: int | None = None
         self._fd = -1
-        self._tickets: queue.SimpleQueue[_Ticket] = queue.SimpleQueue()
+        self._turns: queue.SimpleQueue[_Turn] = queue.SimpleQueue()
 
     def _ensure_open(self) -> None:
         """Open the lock file and start the helper once per process (again after a fork)."""
@@ -148,63 +165,68 @@ class WriterQueue:
             if self._pid == os.getpid():
                 return
             self._fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-            self._tickets = queue.SimpleQueue()
-            threading.Thread(target=self._grant_turns, args=(self._tickets,),
+            self._turns = queue.SimpleQueue()
+            threading.Thread(target=self._wait_for_predecessors, args=(self._turns,),
                              name="ideaboard-writer-queue", daemon=True).start()
             self._pid = os.getpid()
 
+    def _ticket_path(self, ticket: int) -> str:
+        return f"{self.lock_path}.{ticket}"
+
+    def _open_ticket(self, ticket: int) -> int | None:
+        try:
+            return os.open(self._ticket_path(ticket), os.O_RDWR)
+        except FileNotFoundError:
+            return None  # its successor already removed it: that writer is long done
+
+    def _await_writers_ahead(self, turn: _Turn, blocking: bool) -> None:
+        """Return once every writer ahead is done; BlockingIOError when not `blocking` and
+        one is still writing (the turn then records how far it got)."""
+        while turn.previous_fd is not None:
+            fcntl.flock(turn.previous_fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+            finished = os.pread(turn.previous_fd, len(_DONE), 0) == _DONE
+            with suppress(OSError):
+                os.unlink(self._ticket_path(turn.previous_ticket))  # we are its only waiter
+            os.close(turn.previous_fd)
+            turn.previous_fd = None
+            if not finished:  # it left the queue without its turn: wait for the one before
+                turn.previous_ticket -= 1
+                turn.previous_fd = self._open_ticket(turn.previous_ticket)
+
     @staticmethod
-    def _grant_turns(tickets: queue.SimpleQueue) -> None:
+    def _pass_on(own_fd: int) -> None:
+        os.pwrite(own_fd, _DONE, 0)
+        os.close(own_fd)  # wakes our successor
+
+    def _wait_for_predecessors(self, turns: queue.SimpleQueue) -> None:
         while True:
-            ticket = tickets.get()
-            fcntl.flock(ticket.fd, fcntl.LOCK_EX)
-            with ticket.lock:
-                if ticket.abandoned:
-                    os.close(ticket.fd)  # releases the lock its writer no longer wants
+            turn = turns.get()
+            self._await_writers_ahead(turn, blocking=True)
+            with turn.lock:
+                if turn.abandoned:
+                    self._pass_on(turn.own_fd)  # its writer is gone: the next one goes
                     continue
-                ticket.granted = True
-            ticket.event.set()
+                turn.granted = True
+            turn.event.set()
 
-    def _state(self) -> tuple[float, float]:
-        raw = os.pread(self._fd, _STATE.size, 0)
-        return _STATE.unpack(raw) if len(raw) == _STATE.size else (0.0, 0.0)
+    def _read(self, item) -> float | int:
+        layout, offset = item
+        raw = os.pread(self._fd, layout.size, offset)
+        return layout.unpack(raw)[0] if len(raw) == layout.size else 0
 
-    def _write_state(self, held_since: float, skip_until: float | None = None) -> None:
-        if skip_until is None:
-            skip_until = self._state()[1]
-        os.pwrite(self._fd, _STATE.pack(held_since, skip_until), 0)
+    def _write(self, item, value: float | int) -> None:
+        layout, offset = item
+        os.pwrite(self._fd, layout.pack(value), offset)
 
     def report_stuck(self) -> None:
         """A write timed out on the database itself: for a while, writers fail at once."""
         self._ensure_open()
-        self._write_state(self._state()[0], time.time() + RETRY_AFTER_SECONDS)
-
-    def _wait_for_file_lock(self, deadline: float) -> int:
-        """A descriptor holding the lock, opened for this turn; DatabaseBusy otherwise."""
-        fd = os.open(self.lock_path, os.O_RDWR)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return fd  # free: no queue
-        except BlockingIOError:
-            pass
-        try:
-            self._refuse_if_stuck()
-        except BaseException:
-            os.close(fd)
-            raise
-        ticket = _Ticket(fd)
-        self._tickets.put(ticket)  # from here on the helper owns fd until it is granted
-        ticket.event.wait(max(0.0, deadline - time.monotonic()))
-        with ticket.lock:
-            if not ticket.granted:
-                ticket.abandoned = True
-                raise DatabaseBusy("no turn to write within the time limit")
-        return fd
+        self._write(_SKIP_UNTIL, time.time() + RETRY_AFTER_SECONDS)
 
     def _refuse_if_stuck(self, holding: bool = False) -> None:
-        """Do not queue behind a holder that has been stuck for a while, nor write right
-        after a write timed out: a worker waiting there would serve nobody."""
-        held_since, skip_until = self._state()
+        """Do not queue behind a turn that has lasted too long, nor write right after a
+        write timed out: a worker waiting there would serve nobody."""
+        held_since, skip_until = self._read(_HELD_SINCE), self._read(_SKIP_UNTIL)
         now = time.time()
         if now < skip_until:
             raise DatabaseBusy("the database timed out a moment ago",
@@ -212,23 +234,52 @@ class WriterQueue:
         if not holding and held_since and now - held_since > STALLED_AFTER_SECONDS:
             raise DatabaseBusy(f"the write lock has been held for {now - held_since:.0f} s")
 
+    def _take_ticket(self) -> _Turn:
+        fcntl.flock(self._fd, fcntl.LOCK_EX)  # held for a few system calls only
+        try:
+            ticket = int(self._read(_NEXT_TICKET))
+            self._write(_NEXT_TICKET, ticket + 1)
+            own_fd = os.open(self._ticket_path(ticket), os.O_RDWR | os.O_CREAT | os.O_TRUNC,
+                             0o600)
+            fcntl.flock(own_fd, fcntl.LOCK_EX)  # a new file: free
+        finally:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+        return _Turn(own_fd, ticket - 1, self._open_ticket(ticket - 1))
+
+    def _wait_for_turn(self, deadline: float) -> int:
+        """The descriptor whose closing passes the turn on; DatabaseBusy otherwise."""
+        self._refuse_if_stuck()
+        turn = self._take_ticket()
+        try:
+            self._await_writers_ahead(turn, blocking=False)
+            return turn.own_fd  # nobody ahead: no queue
+        except BlockingIOError:
+            pass
+        self._turns.put(turn)  # from here on the helper owns the turn until it is granted
+        turn.event.wait(max(0.0, deadline - time.monotonic()))
+        with turn.lock:
+            if not turn.granted:
+                turn.abandoned = True
+                raise DatabaseBusy("no turn to write within the time limit")
+        return turn.own_fd
+
     @contextmanager
     def turn(self, wait_seconds: float | None = None) -> Iterator[None]:
-        """Hold the host-wide write lock for the body; DatabaseBusy if no turn in time."""
+        """Hold the host-wide write turn for the body; DatabaseBusy if no turn in time."""
         wait_seconds = WAIT_SECONDS if wait_seconds is None else wait_seconds
         self._ensure_open()
         deadline = time.monotonic() + wait_seconds
         if not self._threads.acquire(timeout=wait_seconds):
             raise DatabaseBusy("no turn to write within the time limit")
         try:
-            fd = self._wait_for_file_lock(deadline)
+            own_fd = self._wait_for_turn(deadline)
             try:
-                self._write_state(time.time())
+                self._write(_HELD_SINCE, time.time())
                 self._refuse_if_stuck(holding=True)  # it timed out while we queued
                 yield
             finally:
-                self._write_state(0.0)
-                os.close(fd)  # releases the lock
+                self._write(_HELD_SINCE, 0.0)
+                self._pass_on(own_fd)
         finally:
             self._threads.release()
 
