@@ -13,9 +13,11 @@ bind = os.environ.get("GUNICORN_BIND") or f"127.0.0.1:{os.environ.get('PORT', '8
 # - SQLite has one writer at a time, so threads inside a worker add no write throughput,
 #   only contention for the GIL and the write lock;
 # - a prototype with gthread workers doing writes showed a p99 of ~700 ms;
-# - every write transaction begins IMMEDIATE (ideaboard/database.py), so concurrent writers
-#   queue on SQLite's busy timeout instead of failing, and a queue of whole processes is
-#   the shortest such queue.
+# - every write transaction waits its turn in a host-wide writer queue (a flock beside the
+#   database, ideaboard/database.py), then begins IMMEDIATE, so concurrent writers queue
+#   instead of failing, and a queue of whole processes is the shortest such queue;
+# - a stuck database ties up only the worker whose write waits at the head of the queue:
+#   once a turn has lasted 2 s, other writers answer 503 at once, and reads never wait.
 worker_class = "sync"
 
 # Measured on the 2-core box (tier M on SQLite, 16 connections; bench/README.md):
@@ -34,6 +36,11 @@ max_requests = 10_000
 max_requests_jitter = 1_000
 
 timeout = 30  # a sync worker stuck this long is killed and replaced
+# Every database wait ends well before that, with a 503 and Retry-After instead of a killed
+# worker: SQLite writers wait at most 5 s in the writer queue plus 5 s on SQLite's busy
+# timeout (ideaboard/database.py); on PostgreSQL, lock waits end after 5 s and any statement
+# after this many seconds:
+os.environ.setdefault("IDEABOARD_DATABASE_STATEMENT_TIMEOUT", str(timeout - 5))
 graceful_timeout = 30
 keepalive = 2  # only matters if worker_class changes: sync workers close every connection
 

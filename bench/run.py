@@ -69,6 +69,22 @@ DEEP_POSITION = 30_000  # ~1000 pages of 30 into the top order (less on small ti
 WRITE_TARGETS = 5_000  # votes and comments go to the top ideas
 MIX = {"vote": 8, "comment": 2}  # percent; the remaining 90 % read top, detail and deep
 SEARCH_TERMS = {"zh": "供应链", "en": "meetings"}
+ATTACKERS = 4  # the hostile scenario: clients sending maximum-size pathological previews
+PREVIEW_LENGTH = 20_000  # the longest body the forms accept
+
+
+def pathological_bodies(length: int = PREVIEW_LENGTH) -> list[str]:
+    """Markdown shapes that were (or could be) expensive to render, each `length` long."""
+    return [
+        "a" * length,                                              # one long word
+        "https://example.com/" + "a" * (length - 20),              # one long URL
+        "*" * (length // 2) + "a" + "*" * (length // 2),           # nested emphasis
+        "[" * length,                                              # open brackets
+        "|a|b|\n|-|-|\n" + "|a|b|\n" * ((length - 12) // 6),      # a long table
+        "- a\n" * (length // 4),                                   # a long list
+        "[a](http://x.co) " * (length // 18),                      # many links
+        "a@b.co " * (length // 7),                                 # many e-mail addresses
+    ]
 PG_PORT = 55433
 PG_DATABASE = "ideaboard_bench"
 
@@ -93,6 +109,7 @@ class Scenario:
     paths: Callable[[Context], list[str]] | None = None  # for mode "get"
     readers: str = "users"  # or "leaders"
     probe: str | None = None  # GET path: a 404 means the route does not exist yet
+    attackers: int = 0  # clients sending pathological previews (mode "preview") meanwhile
 
 
 SCENARIOS = [
@@ -112,6 +129,9 @@ SCENARIOS = [
              probe=f"/search?q={quote(SEARCH_TERMS['en'])}"),
     Scenario("review", "GET /review, the leaders' queue", "get", readers="leaders",
              paths=lambda ctx: ["/review"], probe="/review"),
+    Scenario("home", "GET /, the home page", "get", paths=lambda ctx: ["/"]),
+    Scenario("hostile", f"GET / while {ATTACKERS} clients POST {PREVIEW_LENGTH:,}-character "
+             "pathological previews", "get", paths=lambda ctx: ["/"], attackers=ATTACKERS),
     Scenario("vote", "POST /ideas/<id>/vote: new votes, changes and retractions", "vote",
              writes=True),
     Scenario("comment", "POST /ideas/<id>/comments with a stance", "comment", writes=True),
@@ -143,6 +163,14 @@ GOALS = [
     Goal("vote", "vote p99 ≤ 100 ms", lambda r: r["p99_ms"] <= 100),
     Goal("vote", "vote: 0 errors", lambda r: r["errors"] == 0),
     Goal("vote", "vote: tallies exact", lambda r: r.get("tallies_exact")),
+    # issue 13: writers queue in arrival order (SQLite: the flock writer queue)
+    Goal("vote", "vote p99 ≤ 3× its p50 (writer queue)", lambda r: r["p99_ms"] <= 3 * r["p50_ms"]),
+    Goal("comment", "comment p99 ≤ 3× its p50 (writer queue)",
+         lambda r: r["p99_ms"] <= 3 * r["p50_ms"]),
+    Goal("comment", "comment: 0 errors", lambda r: r["errors"] == 0),
+    # issue 13: hostile previews do not take the home page down
+    Goal("hostile", "home p99 under hostile previews ≤ 2× home p99",
+         lambda r: r.get("p99_vs_home") is not None and r["p99_vs_home"] <= 2),
 ]
 READ_SCENARIOS = ("top", "deep", "detail", "search_zh", "search_en", "review")
 TOP_GROWTH_LIMIT = 1.3  # top-ideas latency on tier M at most this times tier S
@@ -151,7 +179,7 @@ TOP_GROWTH_LIMIT = 1.3  # top-ideas latency on tier M at most this times tier S
 def latest_result(tier: str, db: str) -> dict | None:
     """The newest full (not smoke) run of a tier on a database, from bench/results."""
     runs = sorted(path for path in RESULTS_DIR.glob(f"{tier}-{db}-*.json")
-                  if not path.stem.endswith("-smoke"))
+                  if not path.stem.endswith(("-smoke", "-noqueue")))
     return json.loads(runs[-1].read_text()) if runs else None
 
 
@@ -351,6 +379,7 @@ class Settings:
     db: str
     smoke: bool
     only: set[str] | None
+    writer_queue: bool = True
 
     @property
     def connections(self) -> tuple[int, ...]:
@@ -424,6 +453,7 @@ class Bench:
         self.gates: dict[str, dict[str, object]] = {}
         self.dataset: dict[str, str] = {}
         self.database_note = ""
+        self.attack_results: dict[tuple[str, int], dict] = {}
 
     # database
 
@@ -469,7 +499,9 @@ class Bench:
                if not k.startswith(("IDEABOARD_", "GUNICORN_")) and k not in (
                    "DATABASE_URL", "PORT")}
         app_env = {**env, "IDEABOARD_SECRET_KEY": SECRET_KEY, "IDEABOARD_ENV_NAME": "production",
-                   "IDEABOARD_RATELIMIT_ENABLED": "false", "IDEABOARD_SQL_COUNT_HEADER": "true"}
+                   "IDEABOARD_RATELIMIT_ENABLED": "false", "IDEABOARD_SQL_COUNT_HEADER": "true",
+                   "IDEABOARD_SQLITE_WRITER_QUEUE": "true" if self.settings.writer_queue
+                   else "false"}
         if self.settings.db == "sqlite":
             app_env["IDEABOARD_SQLALCHEMY_DATABASE_URI"] = database_url
         else:
@@ -547,6 +579,7 @@ class Bench:
             "stances": ["for", "against", "neutral"],
             "comment_bodies": [quote_plus(phrases.comment(lang))
                                for lang in ("en", "zh") * 40],
+            "preview_bodies": [quote_plus(body) for body in pathological_bodies()],
             "mix": MIX,
         }
         self.data_file = self.work_dir / "data.lua"
@@ -592,6 +625,32 @@ class Bench:
         return http_request(self.app.port, "GET", scenario.probe,
                             cookie=user.cookie).status == 404
 
+    @contextmanager
+    def attack(self, scenario: Scenario, connections: int, seconds: float) -> Iterator[None]:
+        """Clients sending pathological previews for the whole measurement (their own wrk)."""
+        if not scenario.attackers:
+            yield
+            return
+        env = {**os.environ, "BENCH_MODE": "preview", "BENCH_SCENARIO": scenario.name,
+               "BENCH_DATA": str(self.data_file)}
+        attacker = subprocess.Popen(
+            ["wrk", "-t1", f"-c{scenario.attackers}", f"-d{int(seconds) + 2}s", "--timeout",
+             "30s", "-s", str(LUA_SCRIPT), f"http://127.0.0.1:{self.app.port}"],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        time.sleep(1)  # let the attackers saturate first
+        try:
+            yield
+        finally:  # wrk prints its summary only at the end of its run: let it finish
+            try:
+                output, _ = attacker.communicate(timeout=seconds + 60)
+            except subprocess.TimeoutExpired:
+                attacker.kill()
+                output, _ = attacker.communicate()
+            for line in output.splitlines():
+                if line.startswith("BENCH_RESULT "):
+                    result = json.loads(line.removeprefix("BENCH_RESULT "))
+                    self.attack_results[(scenario.name, connections)] = result
+
     def measure(self, scenario: Scenario) -> None:
         if self.route_missing(scenario):
             self.skipped[scenario.name] = "route not present yet"
@@ -603,10 +662,12 @@ class Bench:
         log_offset = self.app.log_size()
         settings = self.settings
         for connections in settings.connections:
-            if settings.warmup:
-                run_wrk(server, scenario, connections, settings.warmup, self.data_file)
-            runs = [run_wrk(server, scenario, connections, settings.seconds,
-                            self.data_file) for _ in range(settings.runs)]
+            with self.attack(scenario, connections,
+                             settings.warmup + settings.runs * (settings.seconds + 1)):
+                if settings.warmup:
+                    run_wrk(server, scenario, connections, settings.warmup, self.data_file)
+                runs = [run_wrk(server, scenario, connections, settings.seconds,
+                                self.data_file) for _ in range(settings.runs)]
             cpu = [r["cpu_ms_per_request"] for r in runs if r["cpu_ms_per_request"]]
             row = {
                 "rps": statistics.median(r["rps"] for r in runs),
@@ -718,6 +779,10 @@ class Bench:
                     "errors": row["errors"], "requests": row["requests"],
                     "tallies_exact": gates.get("tallies != vote rows") if gates else None,
                     "runs": row["runs"]})
+                home = self.rows.get(("home", connections))
+                if scenario.attackers and home:
+                    rows[-1]["p99_vs_home"] = round(row["p99_ms"] / home["p99_ms"], 2)
+                    rows[-1]["attackers"] = self.attack_results.get((scenario.name, connections))
         return rows
 
     def goal_checks(self, rows: list[dict]) -> list[dict]:
@@ -770,6 +835,7 @@ class Bench:
             "commit": git_commit(), "tier": self.tier, "db": self.settings.db,
             "database": self.database_note, "smoke": self.settings.smoke,
             "workers": self.workers(), "worker_class": "sync",
+            "writer_queue": self.settings.writer_queue,
             "dataset": {k: v for k, v in self.dataset.items() if k != "password"},
             "deep_page": context.deep_page,
             "load_before": round(self.load_before, 2),
@@ -784,7 +850,8 @@ class Bench:
 
     def save(self, report: dict) -> None:
         RESULTS_DIR.mkdir(exist_ok=True)
-        suffix = "-smoke" if self.settings.smoke else ""
+        suffix = ("-smoke" if self.settings.smoke else "") + (
+            "" if self.settings.writer_queue else "-noqueue")
         stamp = datetime.now().strftime("%Y%m%d-%H%M")
         name = f"{self.tier}-{self.settings.db}-{stamp}{suffix}"
         (RESULTS_DIR / f"{name}.json").write_text(json.dumps(
@@ -863,7 +930,8 @@ def markdown(meta: dict, rows: list[dict], goals: list[dict], gates: dict, tier:
         + f" (dataset built in {meta['dataset'].get('build_seconds', '?')} s)",
         f"- Database: {meta['database']}",
         f"- Server: gunicorn -c gunicorn.conf.py, {meta['workers']} {meta['worker_class']} "
-        f"workers; Python {meta['python']}, SQLite {meta['sqlite']}, {meta['wrk']}",
+        f"workers; Python {meta['python']}, SQLite {meta['sqlite']}, {meta['wrk']}"
+        + ("" if meta.get("writer_queue", True) else "; SQLite writer queue OFF (busy polling)"),
         f"- Runs: {meta['runs']}; req/s, p50 and p99 are medians over runs; errors are summed",
         f"- Deep page: page {meta['deep_page']} of the top order",
         f"- Other work on the machine: load average {meta['load_before']} before the run; "
@@ -889,6 +957,16 @@ def markdown(meta: dict, rows: list[dict], goals: list[dict], gates: dict, tier:
                      f"{number(row['ratio'], 2)} | {row['p50_ms']:.1f} | {row['p99_ms']:.1f} | "
                      f"{row['sql']} | {row['errors']} | {number(row['cpu_ms'], 2)} | "
                      f"{number(row['cpu_ratio'], 2)} |")
+    for row in rows:
+        if row.get("p99_vs_home") is None:
+            continue
+        attack = row.get("attackers") or {"requests": 0, "http_errors": 0, "p50_ms": 0}
+        lines += ["", f"Hostile previews, {row['connections']} readers: home p99 "
+                  f"{row['p99_ms']:.1f} ms with {ATTACKERS} attackers, "
+                  f"{row['p99_vs_home']:.2f}× its p99 without them; the attackers sent "
+                  f"{attack['requests']} previews, {attack['requests'] - attack['http_errors']} "
+                  f"rendered and {attack['http_errors']} refused as busy (p50 "
+                  f"{attack['p50_ms']:.0f} ms)."]
     lines += ["", "## Goals (tier M, 16 connections)", ""]
     if tier != "M":
         lines += [f"Tier {tier} is not the goal tier; shown for orientation only.", ""]
@@ -915,6 +993,9 @@ def main(argv: list[str] | None = None) -> int:
                              "fails on any error or integrity problem")
     parser.add_argument("--only", default="",
                         help="comma-separated scenarios to run (hello always runs)")
+    parser.add_argument("--no-writer-queue", action="store_true",
+                        help="SQLite writers poll on the busy timeout instead of queueing "
+                             "(to measure what the writer queue changes)")
     args = parser.parse_args(argv)
     names = {s.name for s in SCENARIOS}
     only = {name.strip() for name in args.only.split(",") if name.strip()} or None
@@ -927,7 +1008,8 @@ def main(argv: list[str] | None = None) -> int:
     tier = "S" if args.smoke else args.tier
     if args.smoke and args.tier != "S":
         log("--smoke always uses tier S")
-    return Bench(Settings(tier=tier, db=args.db, smoke=args.smoke, only=only)).run()
+    return Bench(Settings(tier=tier, db=args.db, smoke=args.smoke, only=only,
+                          writer_queue=not args.no_writer_queue)).run()
 
 
 if __name__ == "__main__":

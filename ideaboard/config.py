@@ -17,6 +17,11 @@ class DefaultConfig:
     ENV_NAME = "development"  # "production" makes weak secrets fatal and cookies Secure
     SQLALCHEMY_DATABASE_URI: str | None = None  # defaults to instance/ideaboard.sqlite3
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # PostgreSQL only: cancel any statement running longer (seconds), so a request answers
+    # 503 before gunicorn kills its worker; gunicorn.conf.py sets it below its own timeout.
+    DATABASE_STATEMENT_TIMEOUT: float | None = None
+    # SQLite: writers queue on a host-wide lock (database.py); false only to measure without
+    SQLITE_WRITER_QUEUE = True
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -72,6 +77,8 @@ def load_config(app: Flask, test_config: dict | None) -> None:
             "sqlite:///" + str(Path(app.instance_path) / "ideaboard.sqlite3"))
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
         app.config["SQLALCHEMY_DATABASE_URI"])
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        bound_postgres_waits(app)
     if isinstance(app.config["ALLOWED_SIGNUP_DOMAINS"], str):
         app.config["ALLOWED_SIGNUP_DOMAINS"] = parse_list(app.config["ALLOWED_SIGNUP_DOMAINS"])
     production = app.config["ENV_NAME"] == "production"
@@ -79,6 +86,17 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
             app.config[key] = True
     ensure_secret_key(app, production)
+
+
+def bound_postgres_waits(app: Flask) -> None:
+    """Connect, lock and statement timeouts on every PostgreSQL connection (database.py)."""
+    from ideaboard.database import postgres_connect_args
+
+    options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+    options["connect_args"] = {
+        **postgres_connect_args(app.config.get("DATABASE_STATEMENT_TIMEOUT")),
+        **options.get("connect_args", {})}
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def parse_list(value: str) -> list[str]:

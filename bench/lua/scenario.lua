@@ -1,5 +1,5 @@
 -- One wrk script for every scenario; bench/run.py chooses with environment variables:
---   BENCH_MODE      hello | get | vote | comment | mixed
+--   BENCH_MODE      hello | get | vote | comment | mixed | preview
 --   BENCH_SCENARIO  which entry of data.paths (and data.readers) a `get` reads
 --   BENCH_DATA      a Lua file returning the signed-in users, target ideas and paths
 -- Each request goes out as a random signed-in user with that user's session cookie and
@@ -68,6 +68,12 @@ local function comment()
               "text/html")
 end
 
+-- A maximum-size pathological Markdown preview (the hostile scenario's attackers).
+local function preview()
+  return post("/ideas/preview", pick(data.users), "body=" .. pick(data.preview_bodies),
+              "application/json")
+end
+
 local function read()
   return get(pick(paths), pick(readers))
 end
@@ -77,6 +83,7 @@ local builders = {
   get = read,
   vote = vote,
   comment = comment,
+  preview = preview,
   mixed = function()
     local roll = math.random(100)
     if roll <= data.mix.comment then return comment() end

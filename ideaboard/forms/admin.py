@@ -13,6 +13,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from ideaboard.forms import EmailAddress
 from ideaboard.forms.auth import LEVEL_CHOICES
 from ideaboard.forms.moderation import FLAG_REASON_CHOICES
 from ideaboard.models import ExportDataset, ExportFormat, Role
@@ -23,7 +24,7 @@ ROLE_CHOICES = [SelectChoice(Role.EMPLOYEE.value, _l("Employee")),
 
 
 class InviteForm(FlaskForm):
-    email = EmailField(_l("E-mail (optional)"), validators=[Optional()],
+    email = EmailField(_l("E-mail (optional)"), validators=[Optional(), EmailAddress()],
                        description=_l("Leave empty for a link anyone can use once."))
     role = SelectField(_l("Role"), choices=ROLE_CHOICES, default=Role.EMPLOYEE.value)
     valid_days = IntegerField(_l("Valid for (days)"), default=7,

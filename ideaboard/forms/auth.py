@@ -2,8 +2,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length
 
+from ideaboard.forms import EmailAddress
 from ideaboard.models import Level
 from ideaboard.services.accounts import MIN_PASSWORD_LENGTH
 
@@ -34,7 +35,7 @@ class ProfileFields(FlaskForm):
 
 
 class SignupForm(ProfileFields):
-    email = EmailField(_l("Work e-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(_l("Work e-mail"), validators=[DataRequired(), EmailAddress()])
     password = PasswordField(_l("Password"), validators=[
         DataRequired(), Length(min=MIN_PASSWORD_LENGTH,
                                message=_l("Use at least %(min)d characters."))])

@@ -19,3 +19,16 @@ def same_as_created(context) -> datetime:
 def random_public_id() -> str:
     """Unguessable id for URLs, so that ids reveal nothing about order or author."""
     return secrets.token_urlsafe(9)
+
+
+# The integers every integer column can hold on both databases: PostgreSQL's INTEGER is
+# 32-bit (SQLite's is 64-bit). Every integer from a URL or a cursor is checked against this
+# range before it reaches a query: outside it SQLite raises OverflowError (from 2^63) and
+# PostgreSQL "integer out of range" (from 2^31), rather than finding nothing.
+DB_INT_MIN = -(2**31)
+DB_INT_MAX = 2**31 - 1
+
+
+def fits_database_integer(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) \
+        and DB_INT_MIN <= value <= DB_INT_MAX

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
+from functools import cache
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
@@ -281,8 +283,9 @@ def audit_log(filters: AuditFilter, before: int | None = None,
         statement = statement.where(AuditEntry.created_at >= datetime.combine(filters.since,
                                                                               time.min))
     if filters.until:
-        statement = statement.where(AuditEntry.created_at < datetime.combine(
-            filters.until + timedelta(days=1), time.min))
+        # `until` is inclusive; never add a day to it (9999-12-31 + 1 day overflows)
+        statement = statement.where(AuditEntry.created_at <= datetime.combine(filters.until,
+                                                                              time.max))
     if before:
         statement = statement.where(AuditEntry.id < before)
     entries = list(db.session.scalars(statement.order_by(AuditEntry.id.desc()).limit(limit + 1)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,6 +28,7 @@ from ideaboard.models import (
 )
 from ideaboard.models.base import utcnow
 from ideaboard.visibility import IdeaState, readable_ideas
+from ideaboard.models.base import fits_database_integer, utcnow
 
 SORTS = ("top", "hot", "new", "discussed")
 _SORT_COLUMNS = {
@@ -52,15 +54,37 @@ def pack_cursor(values: list) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+MAX_CURSOR_LENGTH = 200
+
+
+def _cursor_value_ok(value: object) -> bool:
+    """Only what pack_cursor writes: strings, finite floats and integers a database
+    integer can hold (outside that range SQLite raises OverflowError)."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, int):
+        return fits_database_integer(value)
+    return isinstance(value, str) or value is None
+
+
 def unpack_cursor(cursor: str | None) -> list | None:
     """The values of `pack_cursor`, or None for a missing or malformed token."""
-    if not cursor:
+    if not cursor or len(cursor) > MAX_CURSOR_LENGTH:
         return None
     try:
         values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):
         return None
-    return values if isinstance(values, list) else None
+    if not isinstance(values, list) or not all(_cursor_value_ok(v) for v in values):
+        return None
+    return values
+
+
+def cursor_integer(value: object) -> int:
+    """An integer field of a cursor; ValueError unless pack_cursor could have written it."""
+    if not fits_database_integer(value):
+        raise ValueError("not a database integer")
+    return value
 
 
 def encode_cursor(sort: str, idea: Idea) -> str:
@@ -79,10 +103,10 @@ def decode_cursor(sort: str, cursor: str | None) -> tuple | None:
         if sort == "new":
             value = datetime.fromisoformat(value)
         elif sort == "discussed":
-            value = int(value)
-        else:
-            value = float(value)
-        return value, int(idea_id)
+            value = cursor_integer(value)
+        elif not isinstance(value, int | float) or not math.isfinite(value):
+            raise ValueError("not a finite number")
+        return value, cursor_integer(idea_id)
     except (ValueError, TypeError):
         return None
 

@@ -9,7 +9,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from ideaboard.extensions import db
 from ideaboard.models import Notification, NotificationPreference, User
-from ideaboard.models.base import utcnow
+from ideaboard.models.base import fits_database_integer, utcnow
 from ideaboard.queries.ideas import pack_cursor, unpack_cursor
 
 # What an inbox item points at, loaded with it so rendering issues no further queries.
@@ -51,10 +51,10 @@ def inbox(user: User, before: str | None = None,
     position = unpack_cursor(before)
     if position and len(position) == 2:
         try:
-            moment, item_id = datetime.fromisoformat(position[0]), int(position[1])
+            moment, item_id = datetime.fromisoformat(position[0]), position[1]
         except (TypeError, ValueError):
             moment = None
-        if moment is not None:
+        if moment is not None and fits_database_integer(item_id):
             query = query.where(tuple_(Notification.created_at, Notification.id)
                                 < tuple_(moment, item_id))
     items = list(db.session.scalars(query))

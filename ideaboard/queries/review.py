@@ -25,8 +25,8 @@ from ideaboard.models import (
     User,
     Vote,
 )
-from ideaboard.models.base import utcnow
-from ideaboard.queries.ideas import pack_cursor, unpack_cursor
+from ideaboard.models.base import fits_database_integer, utcnow
+from ideaboard.queries.ideas import cursor_integer, pack_cursor, unpack_cursor
 from ideaboard.services.notifications import QUEUE_STATUSES
 from ideaboard.services.settings import small_group_minimum
 
@@ -73,9 +73,21 @@ def review_queue(after: str | None = None, limit: int = 30) -> QueuePage:
 def _queue_position(cursor: str | None) -> tuple[datetime, int] | None:
     try:
         due_at, idea_id = unpack_cursor(cursor) or (None, None)
-        return (datetime.fromisoformat(due_at), int(idea_id)) if idea_id is not None else None
+        if idea_id is None:
+            return None
+        return datetime.fromisoformat(due_at), cursor_integer(idea_id)
     except (ValueError, TypeError):
         return None
+
+
+def _decided_position(cursor: str | None) -> tuple[datetime, int] | None:
+    """"<decided_at>_<id>", or None when malformed or out of range (first page)."""
+    try:
+        stamp, idea_id = (cursor or "")[:100].rsplit("_", 1)
+        position = datetime.fromisoformat(stamp), int(idea_id)
+    except ValueError:
+        return None
+    return position if fits_database_integer(position[1]) else None
 
 
 def queue_counts() -> dict[str, int]:
@@ -199,13 +211,11 @@ def decided(limit: int = 30, before: str | None = None) -> DecidedPage:
                                                  if s not in (IdeaStatus.OPEN, *QUEUE_STATUSES)]))
              .options(joinedload(Idea.campaign)).order_by(Idea.decided_at.desc(), Idea.id.desc())
              .limit(limit + 1))
-    if before:
-        try:
-            stamp, idea_id = before.rsplit("_", 1)
-            query = query.where((Idea.decided_at < datetime.fromisoformat(stamp)) | (
-                (Idea.decided_at == datetime.fromisoformat(stamp)) & (Idea.id < int(idea_id))))
-        except ValueError:
-            pass
+    position = _decided_position(before)
+    if position is not None:
+        stamp, idea_id = position
+        query = query.where((Idea.decided_at < stamp) | (
+            (Idea.decided_at == stamp) & (Idea.id < idea_id)))
     ideas = list(db.session.scalars(query))
     next_cursor = (f"{ideas[limit - 1].decided_at.isoformat()}_{ideas[limit - 1].id}"
                    if len(ideas) > limit else None)

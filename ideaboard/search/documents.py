@@ -8,28 +8,26 @@ published outcome), plan sections, critiques and their replies.
 """
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import bleach
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import aliased, joinedload, object_session
 
 from ideaboard.extensions import db
 from ideaboard.models import Campaign, Comment, Critique, CritiqueReply, Idea, Plan, Section
-from ideaboard.text import render_markdown
+from ideaboard.text import html_text, render_markdown
 
 MAX_INDEXED_CHARS = 30_000
 
 
 def plain_text(markdown_source: str) -> str:
     """What a reader sees of a Markdown text, as plain (unescaped) text on one line."""
-    rendered = bleach.clean(render_markdown(markdown_source or ""), tags=set(), strip=True)
-    return re.sub(r"\s+", " ", html.unescape(rendered)).strip()[:MAX_INDEXED_CHARS]
+    rendered = html_text(render_markdown(markdown_source or ""))
+    return re.sub(r"\s+", " ", rendered).strip()[:MAX_INDEXED_CHARS]
 
 
 @dataclass(frozen=True)

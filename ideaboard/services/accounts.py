@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -29,8 +30,29 @@ class AccountSuspended(SignInRefused):
         super().__init__(str(_l("This account is suspended.")))
 
 
+class InvalidEmail(InvalidInput):
+    pass
+
+
+MAX_EMAIL_LENGTH = 254
+
+
 def normalise_email(email: str) -> str:
     return email.strip().lower()
+
+
+def checked_email(email: str) -> str:
+    """The one check for an e-mail address we store or send to (sign-up, invitations):
+    its syntax, by email-validator, without a DNS lookup. Returns it normalised."""
+    address = normalise_email(email or "")
+    try:
+        if len(address) > MAX_EMAIL_LENGTH:
+            raise EmailNotValidError("too long")
+        validate_email(address, check_deliverability=False)
+    except EmailNotValidError as refused:
+        raise InvalidEmail(_l("Enter a valid e-mail address, such as name@example.com.")) \
+            from refused
+    return address
 
 
 def email_domain_allowed(email: str, allowed_domains: list[str]) -> bool:
@@ -125,8 +147,9 @@ def suspend_user(user: User, until: datetime | None, reason: str) -> None:
 
 
 def create_invite(admin: User, *, email: str | None, role: Role, valid_days: int) -> Invite:
+    address = checked_email(email) if email else None
     with write_transaction() as session:
-        invite = Invite(email=normalise_email(email) if email else None, role=role,
+        invite = Invite(email=address, role=role,
                         created_by_id=admin.id,
                         expires_at=utcnow() + timedelta(days=valid_days))
         session.add(invite)

@@ -14,7 +14,7 @@ from ideaboard.models import Department, Invite, Level, LoginSession, Role, User
 from ideaboard.models.base import utcnow
 from ideaboard.permissions import is_admin
 from ideaboard.services import InvalidInput, NotAllowed
-from ideaboard.services.accounts import normalise_email
+from ideaboard.services.accounts import checked_email
 from ideaboard.services.audit import record
 
 PERMANENT = datetime(9999, 12, 31)  # what services.accounts.suspend_user uses, too
@@ -180,8 +180,9 @@ def invite(admin: User, *, email: str | None, role: Role, valid_days: int) -> In
     """An invitation link, audited: it can hand out any role, administrator included.
     (services.accounts.create_invite is the same without the audit entry, for scripts.)"""
     _require_admin(admin)
+    address = checked_email(email) if email else None
     with write_transaction() as session:
-        created = Invite(email=normalise_email(email) if email else None, role=role,
+        created = Invite(email=address, role=role,
                          created_by_id=admin.id,
                          expires_at=utcnow() + timedelta(days=valid_days))
         session.add(created)

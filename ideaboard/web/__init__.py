@@ -22,8 +22,10 @@ def register_blueprints(app: Flask) -> None:
         review,
         templating,
     )
+    from ideaboard.web.arguments import install_integer_converter
 
     access.init_read_gate(app)
+    install_integer_converter(app)  # before any route: every <int:…> is bounded
     templating.init_templating(app)
     fragments.init_fragments(app)
     errors.register_error_handlers(app)

@@ -47,6 +47,7 @@ from ideaboard.services.ideas import MAX_TAG_LENGTH, MAX_TAGS, MAX_TITLE_LENGTH
 from ideaboard.text import plain_excerpt
 from ideaboard.visibility import campaign_access
 from ideaboard.web.access import feed, guard, viewer
+from ideaboard.web.arguments import query_int
 from ideaboard.web.ideas import status_filter
 from ideaboard.web.redirects import is_safe_next
 
@@ -61,11 +62,6 @@ def tag_argument(value: str | None) -> str | None:
     return tag or None
 
 
-def int_argument(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
-
-
 @bp.get("/search")
 def search():
     doc_type = request.args.get("type")
@@ -73,9 +69,9 @@ def search():
         doc_type=doc_type if doc_type in DOCUMENT_TYPES else None,
         status=status_filter(request.args.get("status")),
         tag=tag_argument(request.args.get("tag")),
-        campaign_id=int_argument("campaign"))
+        campaign_id=query_int("campaign"))
     results = search_documents(request.args.get("q", "")[:500], filters,
-                               page=int_argument("page") or 1)
+                               page=query_int("page") or 1)
     return render_template("discovery/search.html", results=results,
                            document_types=DOCUMENT_TYPES, statuses=STATUS_CHOICES,
                            campaigns=campaign_choices())

@@ -43,6 +43,7 @@ from ideaboard.search.query import similar_ideas
 from ideaboard.services import DomainError
 from ideaboard.services.comments import add_comment, delete_comment, edit_comment
 from ideaboard.services.ideas import (
+    MAX_BODY_LENGTH,
     delete_idea,
     edit_idea,
     normalise_tags,
@@ -58,6 +59,8 @@ from ideaboard.services.votes import OPPOSE, RETRACT, SUPPORT, cast_vote, mark_h
 from ideaboard.text import render_markdown
 from ideaboard.visibility import IdeaState, idea_access
 from ideaboard.web.access import guard
+from ideaboard.web.arguments import query_int
+from ideaboard.web.previews import RETRY_AFTER_SECONDS, PreviewBusy, render_preview
 from ideaboard.web.redirects import is_safe_next
 
 bp = Blueprint("ideas", __name__)
@@ -113,7 +116,7 @@ def index():
     tag = request.args.get("tag") or None
     page = list_ideas(sort, viewer=current_user, tag=tag, cursor=request.args.get("after"),
                       status=status_filter(request.args.get("status")),
-                      campaign_id=request.args.get("campaign", type=int),
+                      campaign_id=query_int("campaign"),
                       limit=current_app.config["PAGE_SIZE"])
     return render_template("ideas/index.html", page=page, tags=popular_tags(),
                            my_votes=votes_by_user(current_user, [i.id for i in page.items]),
@@ -144,10 +147,13 @@ def compose():
                 flash(_("Your idea is published. Colleagues can now support it."), "success")
                 flash_anonymous_timing(idea)
                 return redirect(url_for("ideas.show", public_id=idea.public_id))
-            preview_html = render_markdown(form.body.data or "")
             similar = similar_ideas(form.title.data, tags)
+            preview_html = render_preview(form.body.data or "")
         except DomainError as refused:
             form.title.errors.append(str(refused))
+        except PreviewBusy:
+            form.body.errors.append(_("Previews are busy right now. Press Preview again in "
+                                      "a moment; your text is kept."))
     return render_template("ideas/compose.html", form=form, campaign=campaign,
                            preview_html=preview_html, similar=similar)
 
@@ -158,7 +164,11 @@ def preview():
     """Rendered Markdown for the live preview; the same code as on publish."""
     if not ActionForm().validate_on_submit():
         abort(400)
-    return jsonify(html=render_markdown(request.form.get("body", "")[:20_000]))
+    try:
+        return jsonify(html=render_preview(request.form.get("body", "")[:MAX_BODY_LENGTH]))
+    except PreviewBusy:
+        return (jsonify(error=_("Previews are busy right now."), retry_after=RETRY_AFTER_SECONDS),
+                503, {"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
 @bp.get("/ideas/<public_id>")

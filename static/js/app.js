@@ -1,9 +1,21 @@
+// When the database is busy the server answers 503 with Retry-After: wait that long and
+// send the same request again (twice at most), so a click is not lost.
+window.ideaboardFetch = function (url, options, triesLeft) {
+  const tries = triesLeft === undefined ? 2 : triesLeft;
+  return fetch(url, options).then(function (response) {
+    const wait = parseInt(response.headers.get("Retry-After") || "", 10);
+    if (response.status !== 503 || tries <= 0 || !(wait >= 0 && wait <= 15)) return response;
+    return new Promise(function (resolve) { setTimeout(resolve, wait * 1000); })
+      .then(function () { return window.ideaboardFetch(url, options, tries - 1); });
+  });
+};
+
 // Progressive enhancement only: every form here also works as a normal POST.
 (function () {
   "use strict";
 
   function postForm(form, extraHeaders) {
-    return fetch(form.action, {
+    return window.ideaboardFetch(form.action, {
       method: "POST",
       body: new FormData(form),
       headers: Object.assign({ Accept: "application/json" }, extraHeaders || {}),
@@ -74,13 +86,16 @@
         const data = new FormData();
         data.append("csrf_token", form.querySelector("input[name=csrf_token]").value);
         data.append("body", body.value);
-        fetch(form.dataset.previewUrl, { method: "POST", body: data, credentials: "same-origin",
-                                         headers: { Accept: "application/json" } })
+        window.ideaboardFetch(form.dataset.previewUrl, {
+          method: "POST", body: data, credentials: "same-origin",
+          headers: { Accept: "application/json" } })
           .then(function (response) { return response.json(); })
           .then(function (result) {
+            if (result.html === undefined) return;  // busy: keep the last preview
             target.hidden = !body.value.trim();
-            target.querySelector("[data-preview-body]").innerHTML = result.html || "";
-          });
+            target.querySelector("[data-preview-body]").innerHTML = result.html;
+          })
+          .catch(function () { /* the preview is a nicety; the form still posts */ });
       }, 400);
     });
   });
@@ -147,8 +162,9 @@
     data.append("csrf_token", token.value);
     data.append("value", supported ? "retract" : "support");
     button.disabled = true;
-    fetch(button.dataset.voteUrl, { method: "POST", body: data, credentials: "same-origin",
-                                    headers: { Accept: "application/json" } })
+    window.ideaboardFetch(button.dataset.voteUrl, {
+      method: "POST", body: data, credentials: "same-origin",
+      headers: { Accept: "application/json" } })
       .then(function (response) {
         return response.json().then(function (result) { return { ok: response.ok, data: result }; });
       })

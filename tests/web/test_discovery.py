@@ -132,7 +132,7 @@ def test_query_syntax_and_sql_get_a_normal_page(client, world, payload):
 @pytest.mark.parametrize("args", [
     {"q": "meetings", "type": "'; --"}, {"q": "meetings", "status": "NEAR("},
     {"q": "meetings", "tag": '"*'}, {"q": "meetings", "campaign": "1 OR 1=1"},
-    {"q": "meetings", "page": "-1"}, {"q": "meetings", "page": "99999999999999"},
+    {"q": "meetings", "page": "-1"}, {"q": "meetings", "page": "999999999"},
     {"q": "x" * 5000},
 ])
 def test_odd_filter_values_are_ignored_not_errors(client, world, args):

@@ -37,12 +37,13 @@ from ideaboard.services.admin import (
 )
 from ideaboard.services.settings import current_platform_settings
 from ideaboard.web.admin import bp
+from ideaboard.web.arguments import query_int
 
 
 @bp.get("/users")
 def users():
     query = request.args.get("q", "")[:100]
-    page = search_users(query, before=request.args.get("before", type=int))
+    page = search_users(query, before=query_int("before"))
     return render_template("admin/users.html", page=page, query=query)
 
 

@@ -12,6 +12,7 @@ from ideaboard.models import ExportDataset, ExportFormat
 from ideaboard.queries.admin import AuditFilter, audit_actions, audit_log, audit_target_types
 from ideaboard.services.exports import create_export, exports_of, owned_export
 from ideaboard.web.admin import bp, private
+from ideaboard.web.arguments import query_int
 
 
 @bp.get("/audit")
@@ -27,7 +28,7 @@ def audit():
         actor=form.actor.data or "", action=form.action.data or "",
         target_type=form.target_type.data or "", target_id=form.target_id.data or "",
         since=form.since.data, until=form.until.data) if form.validate() else AuditFilter()
-    page = audit_log(filters, before=request.args.get("before", type=int))
+    page = audit_log(filters, before=query_int("before"))
     return render_template("admin/audit.html", form=form, page=page)
 
 

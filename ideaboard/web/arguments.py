@@ -1,0 +1,54 @@
+"""Integers from URLs, bounded before they reach the database: one path converter (the
+app's `int`) and one query-string parser, used by every route.
+
+Outside the range of an integer column (models.base.DB_INT_MIN..DB_INT_MAX) the database
+raises an error instead of finding nothing, so an out-of-range path id is a 404 (no such
+page) and an out-of-range query integer a 400. Text that is not a number at all is ignored,
+as Werkzeug's `type=int` did.
+"""
+from __future__ import annotations
+
+import re
+
+from flask import Flask, abort, request
+from werkzeug.routing import IntegerConverter, ValidationError
+
+from ideaboard.models.base import DB_INT_MAX, DB_INT_MIN, fits_database_integer
+
+_INTEGER = re.compile(r"[+-]?\d+")
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """`<int:…>` that matches only values a database integer can hold; others are a 404."""
+
+    def __init__(self, map, fixed_digits: int = 0, min: int | None = None,
+                 max: int | None = None, signed: bool = False) -> None:
+        super().__init__(map, fixed_digits=fixed_digits,
+                         min=DB_INT_MIN if min is None else min,
+                         max=DB_INT_MAX if max is None else max, signed=signed)
+
+    def to_python(self, value: str) -> int:
+        if len(value) > 20:  # int() of thousands of digits is slow, then refused by Python
+            raise ValidationError()
+        return super().to_python(value)
+
+
+def install_integer_converter(app: Flask) -> None:
+    """Replace Werkzeug's unbounded `int` converter; call before any route is added."""
+    app.url_map.converters["int"] = BoundedIntegerConverter
+
+
+def parse_query_int(value: str | None) -> int | None:
+    """A query-string integer: None when absent or not a whole number; a 400 when it is one
+    that no integer column can hold."""
+    text = (value or "").strip()
+    if not _INTEGER.fullmatch(text):
+        return None
+    if len(text) > 20 or not fits_database_integer(int(text)):  # never int() a huge string
+        abort(400)
+    return int(text)
+
+
+def query_int(name: str) -> int | None:
+    """`request.args[name]` as a bounded integer (see parse_query_int)."""
+    return parse_query_int(request.args.get(name))
