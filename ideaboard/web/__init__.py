@@ -19,6 +19,7 @@ def register_blueprints(app: Flask) -> None:
         notifications,
         plans,
         review,
+        sso,
         templating,
     )
 
@@ -31,3 +32,5 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(discovery.bp)
     app.register_blueprint(plans.bp)
     app.register_blueprint(moderation.bp)  # flags, notices (issue 7)
+    sso.init_sso(app)  # single sign-on, when configured (issue 19)
+    app.register_blueprint(sso.bp)
