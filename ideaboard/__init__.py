@@ -34,6 +34,15 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from ideaboard.config import load_config
     load_config(app, test_config)
+    if app.config["PROXY_FIX_HOPS"]:  # client address, scheme and host from the proxy
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["PROXY_FIX_HOPS"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,
+                                x_port=hops)
+
+    from ideaboard.logs import configure_logging
+    configure_logging(app)
 
     from ideaboard import database  # noqa: F401  (registers the connection set-up)
     from ideaboard.catalog import install_template_gettext, share_wtforms_catalog

@@ -17,6 +17,7 @@ def register_blueprints(app: Flask) -> None:
         main,
         moderation,
         notifications,
+        ops,
         plans,
         review,
         sso,
@@ -34,3 +35,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(moderation.bp)  # flags, notices (issue 7)
     sso.init_sso(app)  # single sign-on, when configured (issue 19)
     app.register_blueprint(sso.bp)
+    app.register_blueprint(ops.bp)  # /healthz and /readyz (issue 19)
