@@ -57,3 +57,21 @@ if os.environ.get("GUNICORN_CONTROL_SOCKET"):
 HEARTBEAT_DIR = "/dev/shm"  # noqa: S108 (gunicorn creates its files there with mkstemp)
 if os.path.isdir(HEARTBEAT_DIR):
     worker_tmp_dir = HEARTBEAT_DIR
+
+# gunicorn's own lines (start-up, worker restarts, errors) as JSON too, like the app's
+# (ideaboard/logs.py), unless IDEABOARD_LOG_FORMAT=text.
+if os.environ.get("IDEABOARD_LOG_FORMAT", "json").strip('"') == "json":
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "ideaboard.logs.JsonFormatter"}},
+        "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json",
+                                "stream": "ext://sys.stderr"}},
+        "root": {"level": "INFO", "handlers": []},
+        "loggers": {
+            "gunicorn.error": {"level": "INFO", "handlers": ["stderr"], "propagate": False},
+            # Off, as without this dict: its lines carry full paths (links with tokens);
+            # the app's own summary line per request replaces them.
+            "gunicorn.access": {"level": "WARNING", "handlers": [], "propagate": False},
+        },
+    }

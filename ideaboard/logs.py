@@ -90,6 +90,7 @@ def configure_logging(app: Flask) -> None:
     # The development server's access lines carry full paths (tokens in links included):
     # the summary line above replaces them.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # start-up chatter
 
 
 def _start_request() -> None:

@@ -33,8 +33,12 @@ def head_revisions() -> frozenset[str]:
 def database_readiness() -> Readiness:
     try:
         with db.engine.connect() as conn:
-            current = {row[0] for row in conn.execute(
-                text("SELECT version_num FROM alembic_version"))}
+            conn.execute(text("SELECT 1"))
+            try:
+                current = {row[0] for row in conn.execute(
+                    text("SELECT version_num FROM alembic_version"))}
+            except SQLAlchemyError:  # never migrated
+                current = set()
     except SQLAlchemyError:
         return Readiness("unreachable", "unknown")
     return Readiness("ok", "ok" if current == head_revisions() else "behind")
