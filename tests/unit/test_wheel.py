@@ -6,6 +6,7 @@ same locked versions), so it runs once per CI run: on the SQLite pass only.
 """
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -124,4 +125,10 @@ def test_installed_outside_the_checkout_it_migrates_and_serves(installed):
         assert status == 200 and 'lang="zh-Hans"' in chinese and "登录" in chinese
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        _out, errors = server.communicate(timeout=30)
+    # gunicorn's own lines and the app's alike: one JSON object each, and a request line with
+    # the route pattern for every page fetched above.
+    records = [json.loads(line) for line in errors.splitlines() if line.strip()]
+    assert any(r.get("logger", "").startswith("gunicorn") for r in records)
+    routes = {r.get("route") for r in records if r.get("logger") == "ideaboard.requests"}
+    assert {"/readyz", "/", "/login"} <= routes

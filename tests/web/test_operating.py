@@ -109,6 +109,7 @@ def test_health_and_readiness(client, app):
 
 
 def test_readiness_fails_when_the_database_is_unreachable(make_app, tmp_path):
+    make_app()  # the test database itself (on PostgreSQL the first app resets it)
     app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/missing/dir/db.sqlite3")
     response = app.test_client().get("/readyz")
     assert response.status_code == 503
