@@ -123,6 +123,8 @@ GET_MATRIX: dict[str, dict[str, str]] = {
     "auth.reset_password_page": PUBLIC,
     "account.password": MEMBERS,
     "sso.callback": dict.fromkeys(ROLES, NOT_FOUND),
+    "ops.healthz": PUBLIC,  # load balancers ask without signing in
+    "ops.readyz": PUBLIC,
 }
 # An "ok" that is a redirect to another allowed page of the same area.
 OK_REDIRECTS = {"admin.index": "/admin/flags",
