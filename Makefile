@@ -11,19 +11,36 @@ TIER ?= S
 DB ?= $(if $(DATABASE_URL),postgres,sqlite)
 SYSTEM_PACKAGES := chromium fonts-noto-cjk
 
-.PHONY: run test install install-test system-deps translations lint bench messages clean
+# The lock files: exact versions with hashes (pip-compile), refreshed by `make lock`
+# (keeps the pinned versions that still fit, adds new dependencies) or `make lock UPGRADE=1`
+# (newest versions allowed by pyproject.toml)
+LOCK := requirements.txt
+TEST_LOCK := requirements-test.txt
+PIP_COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--build-deps-for=wheel --build-deps-for=editable $(if $(UPGRADE),--upgrade) \
+	--no-emit-index-url --no-emit-find-links
+
+.PHONY: run test install install-test system-deps translations lint bench messages clean lock
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
 
+## Installs the locked versions (hashes checked), then the app itself (editable, no resolving)
 install: $(BIN)/activate
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	$(MAKE) --no-print-directory translations
 
 install-test: $(BIN)/activate
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet --require-hashes -r $(TEST_LOCK)
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	$(MAKE) --no-print-directory translations
+
+## Re-resolves pyproject.toml's dependencies into the lock files, with hashes
+lock: $(BIN)/activate
+	$(BIN)/pip install --quiet pip-tools
+	$(PIP_COMPILE) --extra redis --extra postgres -o $(LOCK) pyproject.toml
+	$(PIP_COMPILE) --extra test -o $(TEST_LOCK) pyproject.toml
 
 translations:
 	$(BIN)/pybabel compile --use-fuzzy -d ideaboard/translations -f

@@ -526,8 +526,9 @@ class Loader:
              "department_id": rng.randint(1, self.department_count),
              "level": Level(level), "role": role(uid, level),
              "locale": lang if rng.random() < 0.5 else None,
-             "created_at": spread_between(rng, history_start,
-                                          self.now - timedelta(days=365 * YEARS_OF_HISTORY))}
+             "created_at": (joined := spread_between(
+                 rng, history_start, self.now - timedelta(days=365 * YEARS_OF_HISTORY))),
+             "email_verified_at": joined}  # bench people sign in with a password
             for uid, (level, lang) in enumerate(zip(levels, self.user_langs, strict=True),
                                                 start=1)))
 

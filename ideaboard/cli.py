@@ -74,13 +74,20 @@ def demo_logins() -> None:
 @click.option("--limit", default=100, show_default=True, help="Messages per round.")
 @with_appcontext
 def send_mail(loop: bool, interval: int, limit: int) -> None:
-    """Send queued e-mail over SMTP (MAIL_SERVER). Safe from cron or as a loop, several at once:
-    each message is claimed before it is sent, and failures are retried with back-off."""
+    """Send queued e-mail over SMTP (MAIL_SERVER). Safe from cron or as a loop, on several
+    hosts at once: on PostgreSQL one sender at a time holds an advisory lock (the others skip
+    the round), each message is claimed before it is sent, and failures are retried with
+    back-off."""
+    from ideaboard.database import single_runner
     from ideaboard.services.mail import send_pending
 
     while True:
-        report = send_pending(limit=limit)
-        if report.sent or report.failed or not loop:
+        with single_runner("send-mail") as mine:
+            report = send_pending(limit=limit) if mine else None
+        if report is None:
+            if not loop:
+                click.echo("skipped: another host is sending the e-mail right now")
+        elif report.sent or report.failed or not loop:
             click.echo(f"sent {report.sent}, failed {report.failed} (will be retried)")
         if not loop:
             return
@@ -90,11 +97,18 @@ def send_mail(loop: bool, interval: int, limit: int) -> None:
 @click.command("run-scheduled")
 @with_appcontext
 def run_scheduled() -> None:
-    """Hourly jobs for cron: tell owners about overdue queue items, queue daily digests."""
+    """Hourly jobs (systemd timer or cron): tell owners about overdue queue items, queue
+    daily digests. Safe on several hosts: on PostgreSQL one runner holds an advisory lock
+    and the others skip."""
+    from ideaboard.database import single_runner
     from ideaboard.services.notifications import notify_overdue, queue_digest_due
 
-    overdue = notify_overdue()
-    digests = queue_digest_due()
+    with single_runner("run-scheduled") as mine:
+        if not mine:
+            click.echo("skipped: another host is running the scheduled jobs")
+            return
+        overdue = notify_overdue()
+        digests = queue_digest_due()
     click.echo(f"overdue notices: {overdue}, digests queued: {digests}")
 
 

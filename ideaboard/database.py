@@ -21,6 +21,7 @@ from __future__ import annotations
 import fcntl
 import os
 import queue
+import hashlib
 import sqlite3
 import struct
 import threading
@@ -31,6 +32,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -330,3 +332,35 @@ def write_transaction() -> Iterator[Session]:
 @contextmanager
 def _no_queue() -> Iterator[None]:
     yield
+    with session.begin():
+        session.connection(execution_options={IMMEDIATE_OPTION: True})
+        yield session
+
+
+def _lock_key(name: str) -> int:
+    """A stable signed 64-bit key for pg_advisory_lock, from the job's name."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+
+@contextmanager
+def single_runner(name: str) -> Iterator[bool]:
+    """Yields True when this process may run the job `name`, False when another holds it.
+
+    PostgreSQL: a session-level advisory lock on a connection of its own, so one host at a
+    time runs the job whatever transactions it makes meanwhile; released at the end.
+    SQLite is one file on one host, and its write transactions (BEGIN IMMEDIATE) already
+    serialise the job's steps, so every caller may run.
+    """
+    if db.engine.dialect.name != "postgresql":
+        yield True
+        return
+    key = _lock_key(name)
+    with db.engine.connect() as conn:
+        acquired = bool(conn.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}))
+        conn.commit()
+        try:
+            yield acquired
+        finally:
+            if acquired:
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                conn.commit()

@@ -5,7 +5,7 @@ from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import LoginManager
+from flask_login import LoginManager, current_user
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_talisman import Talisman
@@ -31,7 +31,23 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-limiter = Limiter(key_func=get_remote_address)
+
+
+def by_address() -> str:
+    """Sign-in, sign-up and e-mailed links are limited per client address (behind a reverse
+    proxy that is the address ProxyFix took from X-Forwarded-For; see PROXY_FIX_HOPS)."""
+    return get_remote_address()
+
+
+def by_person() -> str:
+    """Everything else is limited per signed-in person, wherever they connect from, so a
+    whole office behind one proxy address is not limited as one; visitors by address."""
+    if current_user and current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return f"address:{get_remote_address()}"
+
+
+limiter = Limiter(key_func=by_person)
 talisman = Talisman()
 bootstrap = Bootstrap5()
 

@@ -24,6 +24,7 @@ from werkzeug.security import generate_password_hash
 from ideaboard import create_app
 from ideaboard.extensions import db
 from ideaboard.models import Department, Idea, Level, Role, User
+from ideaboard.models.base import utcnow
 
 TEST_PASSWORD = "correct horse battery"
 FAST_HASH = generate_password_hash(TEST_PASSWORD, method="scrypt")
@@ -211,7 +212,7 @@ class Factory:
         user = User(email=email or f"user{self.counter}@example.com",
                     display_name=name or f"Person {self.counter}", role=Role(role),
                     password_hash=FAST_HASH, department_id=self.department(department).id,
-                    level=level, locale=locale)
+                    level=level, locale=locale, email_verified_at=utcnow())
         db.session.add(user)
         db.session.commit()
         return user

@@ -50,3 +50,24 @@ class ProfileForm(ProfileFields):
 class LanguageForm(FlaskForm):
     locale = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
     next = HiddenField()
+
+
+class NewPasswordFields(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[
+        DataRequired(), Length(min=MIN_PASSWORD_LENGTH,
+                               message=_l("Use at least %(min)d characters."))])
+    confirm = PasswordField(_l("Repeat the new password"), validators=[
+        DataRequired(), EqualTo("password", message=_l("The two passwords differ."))])
+
+
+class ResetPasswordForm(NewPasswordFields):
+    pass
+
+
+class ChangePasswordForm(NewPasswordFields):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+
+
+class EmailLinkForm(FlaskForm):
+    """Asks for an e-mailed link: a password reset, or a new confirmation link."""
+    email = EmailField(_l("Work e-mail"), validators=[DataRequired(), Email(), Length(max=254)])

@@ -10,9 +10,10 @@ from ideaboard.search.index import alembic_include_name
 # access to the values within the .ini file in use.
 config = context.config
 
-# Interpret the config file for Python logging.
-# This line sets up loggers basically.
-fileConfig(config.config_file_name)
+# Interpret the config file for Python logging, unless the app already set logging up
+# (ideaboard/logs.py: JSON lines, so `flask db upgrade` logs like the rest of the app).
+if not any(getattr(handler, "ideaboard", False) for handler in logging.getLogger().handlers):
+    fileConfig(config.config_file_name)
 logger = logging.getLogger('alembic.env')
 
 

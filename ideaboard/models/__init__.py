@@ -1,5 +1,15 @@
 """Typed SQLAlchemy models; import them from here."""
-from ideaboard.models.accounts import Department, Invite, Level, LoginSession, Role, User
+from ideaboard.models.accounts import (
+    AccountToken,
+    Department,
+    ExternalIdentity,
+    Invite,
+    Level,
+    LoginSession,
+    Role,
+    TokenPurpose,
+    User,
+)
 from ideaboard.models.discovery import SearchDocument, TagFollow
 from ideaboard.models.ideas import (
     Anonymity,
@@ -100,3 +110,4 @@ __all__ += [  # moderation and administration (issue 7)
     "ModerationNotice",
     "NoticeKind",
 ]
+__all__ += ["AccountToken", "ExternalIdentity", "TokenPurpose"]  # identity (issue 19)

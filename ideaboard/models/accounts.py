@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Enum, ForeignKey, Index, String
+from sqlalchemy import Enum, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ideaboard.extensions import db
@@ -66,6 +66,10 @@ class User(UserMixin, db.Model):
     last_digest_at: Mapped[datetime | None]
     feed_token_version: Mapped[int] = mapped_column(default=0)  # bumped to revoke feed links
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Self sign-up leaves it empty until the e-mailed link is followed; invitations and
+    # single sign-on prove the address themselves.
+    email_verified_at: Mapped[datetime | None]
+    password_changed_at: Mapped[datetime | None]
 
     department: Mapped[Department | None] = relationship(lazy="raise")
 
@@ -122,3 +126,38 @@ class Invite(db.Model):
 
     def is_usable(self, now: datetime | None = None) -> bool:
         return self.used_at is None and self.expires_at > (now or utcnow())
+
+
+class TokenPurpose(enum.StrEnum):
+    VERIFY_EMAIL = "verify_email"
+    RESET_PASSWORD = "reset_password"  # noqa: S105 (a purpose, not a password)
+
+
+class AccountToken(db.Model):
+    """A single-use link sent by e-mail. The secret in the link is an HMAC of this row under
+    the app's SECRET_KEY, so neither the row nor the outbox holds anything a reader of the
+    database could use."""
+    __tablename__ = "account_token"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[TokenPurpose] = mapped_column(open_enum(TokenPurpose))
+    salt: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+    def is_live(self, now: datetime | None = None) -> bool:
+        return self.used_at is None and self.expires_at > (now or utcnow())
+
+
+class ExternalIdentity(db.Model):
+    """An account at the company's OpenID Connect provider, linked to one of ours."""
+    __tablename__ = "external_identity"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    issuer: Mapped[str] = mapped_column(String(255))
+    subject: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_sign_in_at: Mapped[datetime | None]
+
+    __table_args__ = (UniqueConstraint("issuer", "subject"),)

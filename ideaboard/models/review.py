@@ -190,6 +190,9 @@ class OutboxMessage(db.Model):
     notification_id: Mapped[int | None] = mapped_column(
         ForeignKey("notification.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(20), default="notification")  # or a digest
+    # Sign-up verification and password reset links (identity, issue 19)
+    account_token_id: Mapped[int | None] = mapped_column(
+        ForeignKey("account_token.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     send_after: Mapped[datetime] = mapped_column(default=utcnow)
     attempts: Mapped[int] = mapped_column(default=0)

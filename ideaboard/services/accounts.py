@@ -5,23 +5,44 @@ from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select
-from werkzeug.security import check_password_hash, generate_password_hash
+from sqlalchemy import delete, select
+from werkzeug.security import check_password_hash
 
 from ideaboard.database import write_transaction
 from ideaboard.extensions import db
-from ideaboard.models import Department, Invite, Level, LoginSession, Role, User
+from ideaboard.models import Department, Invite, Level, LoginSession, Role, TokenPurpose, User
 from ideaboard.models.base import utcnow
 from ideaboard.services import DomainError, InvalidInput, NotAllowed
+from ideaboard.services.identity import (
+    MIN_PASSWORD_LENGTH,
+    check_new_password,
+    hash_password,
+    password_sign_in_allowed,
+    queue_account_mail,
+    sso_only,
+)
 
-PASSWORD_METHOD = "scrypt"  # noqa: S105 (a hash method name)
-MIN_PASSWORD_LENGTH = 10
+__all__ = ["MIN_PASSWORD_LENGTH"]
 # A hash of a random string, checked when the e-mail is unknown so timing reveals nothing.
-_DUMMY_HASH = generate_password_hash("not-a-real-password-4f9c", method=PASSWORD_METHOD)
+_DUMMY_HASH = hash_password("not-a-real-password-4f9c")
 
 
 class SignInRefused(DomainError):
     pass
+
+
+class EmailNotConfirmed(SignInRefused):
+    """Right password, but the sign-up's e-mailed link has not been followed yet."""
+
+    def __init__(self) -> None:
+        super().__init__(str(_l("Confirm your e-mail address first: follow the link we sent "
+                                "you. No e-mail? Ask for a new link below.")))
+
+
+class PasswordSignInOff(SignInRefused):
+    def __init__(self) -> None:
+        super().__init__(str(_l("Sign in with single sign-on: password sign-in is switched "
+                                "off for this company.")))
 
 
 class AccountSuspended(SignInRefused):
@@ -67,12 +88,19 @@ def find_usable_invite(token: str) -> Invite | None:
 
 def register_user(*, email: str, password: str, display_name: str,
                   department_id: int | None, level: Level, locale: str | None,
-                  allowed_domains: list[str], invite_token: str | None = None) -> User:
-    """Self sign-up is open to the allowed e-mail domains, or to anyone holding a live invite."""
+                  allowed_domains: list[str], invite_token: str | None = None) -> User | None:
+    """Self sign-up is open to the allowed e-mail domains, or to anyone holding a live invite.
+
+    With an invitation the account is ready at once (the invitation link proved the address)
+    and is returned. Otherwise None: a confirmation link goes to the address, and the account
+    cannot sign in until it is followed. If the address already has an account, its owner is
+    told by e-mail instead, and the caller cannot tell the difference.
+    """
     email = normalise_email(email)
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(_l("Use at least %(n)d characters for the password.",
-                              n=MIN_PASSWORD_LENGTH))
+    check_new_password(password)
+    if sso_only():
+        raise NotAllowed(_l("Accounts are created by signing in with single sign-on."))
+    password_hash = hash_password(password)
     with write_transaction() as session:
         invite = None
         if invite_token:
@@ -85,18 +113,27 @@ def register_user(*, email: str, password: str, display_name: str,
         elif not email_domain_allowed(email, allowed_domains):
             raise NotAllowed(_l("Sign-up is open to company e-mail addresses only. "
                                 "Ask an administrator for an invitation."))
-        if session.scalar(select(func.count()).select_from(User).where(User.email == email)):
+        existing = session.scalar(select(User).where(User.email == email))
+        if existing is not None and invite:
             raise InvalidInput(_l("An account with this e-mail already exists. Sign in instead."))
-        user = User(email=email, password_hash=generate_password_hash(password,
-                                                                      method=PASSWORD_METHOD),
+        if existing is not None:
+            if existing.email_verified_at is None:
+                queue_account_mail(session, existing, "verify_email", TokenPurpose.VERIFY_EMAIL)
+            else:
+                queue_account_mail(session, existing, "signup_exists")
+            return None
+        user = User(email=email, password_hash=password_hash,
                     display_name=display_name.strip(), department_id=department_id,
                     level=level, locale=locale or None,
-                    role=invite.role if invite else Role.EMPLOYEE)
+                    role=invite.role if invite else Role.EMPLOYEE,
+                    email_verified_at=utcnow() if invite else None)
         session.add(user)
         session.flush()
         if invite:
             invite.used_at, invite.used_by_id = utcnow(), user.id
-    return user
+            return user
+        queue_account_mail(session, user, "verify_email", TokenPurpose.VERIFY_EMAIL)
+    return None
 
 
 def authenticate(email: str, password: str) -> User:
@@ -111,6 +148,10 @@ def authenticate(email: str, password: str) -> User:
         raise SignInRefused(_l("This account has been deactivated."))
     if user.is_suspended():
         raise AccountSuspended(user.suspended_until, user.suspension_reason)
+    if not password_sign_in_allowed(user):
+        raise PasswordSignInOff()
+    if user.email_verified_at is None:
+        raise EmailNotConfirmed()
     return user
 
 
@@ -190,7 +231,7 @@ def create_user(*, email: str, password: str, display_name: str, role: Role = Ro
         if session.scalar(select(User.id).where(User.email == normalise_email(email))):
             raise InvalidInput(_l("An account with this e-mail already exists. Sign in instead."))
         user = User(email=normalise_email(email), display_name=display_name, role=role,
-                    password_hash=generate_password_hash(password, method=PASSWORD_METHOD),
+                    password_hash=hash_password(password), email_verified_at=utcnow(),
                     department_id=department_id, level=level, locale=locale)
         session.add(user)
     return user

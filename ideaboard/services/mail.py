@@ -17,11 +17,12 @@ from sqlalchemy import func, select, update
 from ideaboard.catalog import speaking
 from ideaboard.database import write_transaction
 from ideaboard.extensions import db
-from ideaboard.models import Notification, OutboxMessage, User
+from ideaboard.models import AccountToken, Notification, OutboxMessage, User
 from ideaboard.models.base import utcnow
 from ideaboard.permissions import is_leader
 from ideaboard.queries.notifications import WITH_TARGETS, unread_items
 from ideaboard.queries.review import queue_counts
+from ideaboard.services.identity import ACCOUNT_MAIL_KINDS, link_url
 from ideaboard.services.settings import mail_config
 
 CLAIM_SECONDS = 300
@@ -65,7 +66,13 @@ def render_message(message: OutboxMessage) -> EmailMessage:
     user = db.session.get(User, message.user_id)
     context = {"user": user, "base_url": config["BASE_URL"].rstrip("/")}
     with speaking(user.locale or config["BABEL_DEFAULT_LOCALE"]):
-        if message.kind == "digest":
+        if message.kind in ACCOUNT_MAIL_KINDS:
+            token = (db.session.get(AccountToken, message.account_token_id)
+                     if message.account_token_id else None)
+            context["link"] = link_url(token, context["base_url"]) if token else None
+            context["forgot_url"] = context["base_url"] + "/password/forgot"
+            template = f"email/{message.kind}"
+        elif message.kind == "digest":
             since = user.last_digest_at - timedelta(days=1) if user.last_digest_at else None
             context["items"] = list(db.session.scalars(unread_items(user, since)))
             context["queue"] = queue_counts() if is_leader(user) else None

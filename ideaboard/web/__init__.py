@@ -18,8 +18,10 @@ def register_blueprints(app: Flask) -> None:
         main,
         moderation,
         notifications,
+        ops,
         plans,
         review,
+        sso,
         templating,
     )
     from ideaboard.web.arguments import install_integer_converter
@@ -35,3 +37,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(discovery.bp)
     app.register_blueprint(plans.bp)
     app.register_blueprint(moderation.bp)  # flags, notices (issue 7)
+    sso.init_sso(app)  # single sign-on, when configured (issue 19)
+    app.register_blueprint(sso.bp)
+    app.register_blueprint(ops.bp)  # /healthz and /readyz (issue 19)

@@ -3,15 +3,19 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, logout_user
 
 from ideaboard.forms import ActionForm
 from ideaboard.forms.auth import ProfileForm
+from ideaboard.forms.auth import ChangePasswordForm, ProfileForm
 from ideaboard.forms.review import KIND_LABELS, PreferencesForm
 from ideaboard.models import Level, NotificationKind
+from ideaboard.queries.accounts import session_count
 from ideaboard.queries.notifications import current_preferences
+from ideaboard.services import DomainError
 from ideaboard.services.accounts import update_profile
 from ideaboard.services.feeds import reset_feed_token
+from ideaboard.services.identity import change_password, sign_out_everywhere
 from ideaboard.services.notifications import save_preferences
 from ideaboard.web.auth import department_choices
 
@@ -73,3 +77,31 @@ def notifications():
     return render_template("account/notifications.html", form=form, kinds=KIND_LABELS,
                            leader_kinds={NotificationKind.QUEUE_NEW,
                                          NotificationKind.QUEUE_OVERDUE})
+
+
+@bp.route("/password", methods=["GET", "POST"])
+def password():
+    """Change the password (other sessions end) and sign out everywhere."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            change_password(current_user, form.current_password.data, form.password.data,
+                            keep_session_id=current_user.login_session_id)
+        except DomainError as refused:
+            form.current_password.errors.append(str(refused))
+        else:
+            flash(_("Your password is changed. You stay signed in here; every other device "
+                    "is signed out."), "success")
+            return redirect(url_for("account.password"))
+    return render_template("account/password.html", form=form, end_form=ActionForm(),
+                           sessions=session_count(current_user))
+
+
+@bp.post("/sessions/end")
+def end_sessions():
+    if ActionForm().validate_on_submit():
+        sign_out_everywhere(current_user)
+        logout_user()
+        flash(_("You are signed out on every device, this one included."), "info")
+        return redirect(url_for("auth.login"))
+    return redirect(url_for("account.password"))

@@ -1,6 +1,8 @@
 """Login, security headers, caching rules and per-request SQL accounting."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask, g, has_request_context, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -36,6 +38,17 @@ def _count_statement(*_args) -> None:
         g.sql_statements = g.get("sql_statements", 0) + 1
 
 
+def content_security_policy(app: Flask) -> dict[str, str]:
+    """The policy, letting the sign-in form go on to the single sign-on provider (browsers
+    apply form-action to the redirects that follow a form's submission)."""
+    policy = dict(CONTENT_SECURITY_POLICY)
+    issuer = app.config.get("OIDC_ISSUER")
+    if issuer:
+        parts = urlsplit(issuer)
+        policy["form-action"] += f" {parts.scheme}://{parts.netloc}"
+    return policy
+
+
 def init_security(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Sign in to continue.")
@@ -45,7 +58,7 @@ def init_security(app: Flask) -> None:
         force_https=app.config["FORCE_HTTPS"],
         session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
         session_cookie_http_only=True,
-        content_security_policy=CONTENT_SECURITY_POLICY,
+        content_security_policy=content_security_policy(app),
         frame_options="DENY",
         referrer_policy="same-origin",
         strict_transport_security=app.config["FORCE_HTTPS"],

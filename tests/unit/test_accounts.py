@@ -5,9 +5,9 @@ import pytest
 from sqlalchemy import func, select
 
 from ideaboard.extensions import db
-from ideaboard.models import Invite, Level, LoginSession, Role
+from ideaboard.models import Invite, Level, LoginSession, OutboxMessage, Role, User
 from ideaboard.models.base import utcnow
-from ideaboard.services import InvalidInput, NotAllowed
+from ideaboard.services import NotAllowed
 from ideaboard.services.accounts import (
     AccountSuspended,
     SignInRefused,
@@ -31,13 +31,17 @@ def register(email, **kwargs):
 
 
 def test_sign_up_is_open_to_allowed_domains_only():
-    user = register("New.Person@Example.com")
-    assert user.email == "new.person@example.com" and user.role == Role.EMPLOYEE
+    assert register("New.Person@Example.com") is None  # a confirmation link is on its way
+    user = db.session.scalar(select(User).where(User.email == "new.person@example.com"))
+    assert user.role == Role.EMPLOYEE and user.email_verified_at is None
     assert user.password_hash.startswith("scrypt:")
     with pytest.raises(NotAllowed):
         register("someone@elsewhere.org")
-    with pytest.raises(InvalidInput):
-        register("new.person@example.com")
+    # The address is taken: the same answer, and its owner is told by e-mail instead.
+    assert register("new.person@example.com") is None
+    kinds = db.session.scalars(select(OutboxMessage.kind).where(
+        OutboxMessage.user_id == user.id).order_by(OutboxMessage.id))
+    assert list(kinds) == ["verify_email", "verify_email"]  # unconfirmed: a fresh link
 
 
 def test_an_invite_lets_an_outside_address_in_once_with_its_role(factory):

@@ -120,16 +120,32 @@ GET_MATRIX: dict[str, dict[str, str]] = {
     "discovery.following": MEMBERS,
     "account.feeds": MEMBERS,
     "discovery.activity": MEMBERS,
+    # identity (issue 19): e-mailed links work whoever opens them; SSO is not configured here
+    "auth.signup_sent": PUBLIC,
+    "auth.verify_email": PUBLIC,
+    "auth.forgot_password": PUBLIC,
+    "auth.reset_password_page": PUBLIC,
+    "account.password": MEMBERS,
+    "sso.callback": dict.fromkeys(ROLES, NOT_FOUND),
+    "ops.healthz": PUBLIC,  # load balancers ask without signing in
+    "ops.readyz": PUBLIC,
 }
 # An "ok" that is a redirect to another allowed page of the same area.
-OK_REDIRECTS = {"admin.index": "/admin/flags"}
+OK_REDIRECTS = {"admin.index": "/admin/flags",
+                "auth.resend_confirmation": "/signup/sent"}  # identity (issue 19)
 # Author-only pages: the author themself gets "ok".
 OWNED_BY_VIEWER = {"ideas.edit", "ideas.edit_comment_page",
                    "plans.edit", "plans.edit_section_page", "plans.edit_critique_page",
                    "plans.edit_reply_page", "plans.report"}  # plan review (scene 4)
 
 # POST routes a visitor may use; every other POST route must send visitors to sign in.
-PUBLIC_POSTS = {"main.change_language", "auth.login", "auth.signup"}
+PUBLIC_POSTS = {"main.change_language", "auth.login", "auth.signup",
+                # identity (issue 19)
+                "auth.verify_email", "auth.resend_confirmation", "auth.forgot_password",
+                "auth.reset_password_page", "sso.start"}
+# Public POSTs whose right answer to a visitor is something else than OK or HOME.
+PUBLIC_POST_OUTCOMES = {"auth.verify_email": (LOGIN,),  # confirmed: now sign in
+                        "sso.start": (NOT_FOUND,)}       # no provider configured here
 # Areas gated by role on the blueprint: who must get 403 on every POST under the prefix.
 ROLE_GATED_PREFIXES = {"/admin/": ("employee", "leader"), "/review/": ("employee",)}
 
@@ -154,6 +170,7 @@ class Objects:
     department_id: int
     campaign: Campaign
     plan: PlanObjects | None = None  # plan review (scene 4)
+    links: dict | None = None  # identity (issue 19): live e-mailed link secrets
 
     def path_values(self, endpoint: str = "") -> dict[tuple[str, str], str]:
         """Plan-review routes get the plan's campaign; every other campaign route the
@@ -172,6 +189,7 @@ class Objects:
                 ("exports", "token"): self.export.token,
                 ("campaigns", "slug"): self.campaign.slug,  # campaigns (issue 5)
                 ("people", "user_id"): str(self.idea.author_id),
+                **(self.links or {}),  # identity (issue 19)
                 **plan_values}  # plan review (scene 4)
 
 
@@ -194,7 +212,20 @@ def make_objects(factory, author=None) -> Objects:
                                kind=CampaignKind.CONSULTATION, anonymity=Anonymity.OPTIONAL,
                                opens_at=utcnow() - timedelta(days=1), closes_at=None)
     return Objects(idea, comment, invite, notification, export, inviter.department_id,
-                   campaign, plan=plan_objects(author))  # plan review (scene 4)
+                   campaign, plan=plan_objects(author),  # plan review (scene 4)
+                   links=account_links(author))  # identity (issue 19)
+
+
+def account_links(user) -> dict[tuple[str, str], str]:
+    """Live verification and reset links of `user`, keyed like the routes' path slots."""
+    from ideaboard.database import write_transaction
+    from ideaboard.models import TokenPurpose
+    from ideaboard.services.identity import link_secret, queue_account_mail
+
+    with write_transaction() as session:
+        verify = queue_account_mail(session, user, "verify_email", TokenPurpose.VERIFY_EMAIL)
+        reset = queue_account_mail(session, user, "reset_password", TokenPurpose.RESET_PASSWORD)
+    return {("verify", "token"): link_secret(verify), ("reset", "token"): link_secret(reset)}
 
 
 @pytest.fixture
@@ -310,7 +341,7 @@ def test_signed_out_posts_are_sent_to_sign_in(client, login_as, objects, rule, r
     response = client.post_form(build_path(rule, objects.path_values(rule.endpoint)), {})
     outcome = outcome_of(response, rule.endpoint)
     if rule.endpoint in PUBLIC_POSTS:
-        assert outcome in (OK, HOME), outcome
+        assert outcome in PUBLIC_POST_OUTCOMES.get(rule.endpoint, (OK, HOME)), outcome
     else:
         assert outcome == LOGIN
 

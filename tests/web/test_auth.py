@@ -5,6 +5,7 @@ from ideaboard.models import Role
 from ideaboard.models.base import utcnow
 from ideaboard.services.accounts import create_invite, suspend_user
 from tests.conftest import TEST_PASSWORD, sign_in
+from tests.identity_mail import mailed_link
 
 
 def session_cookie(client, name="session"):
@@ -75,7 +76,9 @@ def test_sign_up_with_an_allowed_domain(client, factory):
         "email": "li.na@example.com", "display_name": "李娜", "password": "a long password",
         "confirm": "a long password", "department_id": dept.id, "level": "manager",
         "locale": "zh"})
-    assert response.status_code == 302
+    assert response.headers["Location"] == "/signup/sent"
+    client.post_form(mailed_link("li.na@example.com", "verify_email"))
+    client.post_form("/login", {"email": "li.na@example.com", "password": "a long password"})
     assert "李娜" in client.get("/").get_data(as_text=True)
 
 

@@ -37,6 +37,16 @@ FORM_DATA: dict[str, dict[str, str]] = {
     "main.change_language": {"locale": "zh", "next": "/ideas"},
     "auth.login": {"email": "{admin_email}", "password": TEST_PASSWORD},
     "auth.logout": {},
+    # identity (issue 19)
+    "auth.verify_email": {},
+    "auth.resend_confirmation": {"email": "{admin_email}"},
+    "auth.forgot_password": {"email": "{admin_email}"},
+    "auth.reset_password_page": {"password": "a brand new passphrase",
+                                 "confirm": "a brand new passphrase"},
+    "account.password": {"current_password": TEST_PASSWORD, "password": "a brand new passphrase",
+                         "confirm": "a brand new passphrase"},
+    "account.end_sessions": {},
+    "sso.start": {},
     "auth.signup": {"email": "newcomer@example.com", "password": TEST_PASSWORD,
                     "confirm": TEST_PASSWORD, "display_name": "Newcomer",
                     "department_id": "0", "level": "frontline", "locale": ""},
@@ -152,6 +162,8 @@ class World:
             ("signup", "token"): self.invite.token,
             ("review", "public_id"): self.queued_idea.public_id,
             ("inbox", "notification_id"): str(self.notification.id),
+            ("verify", "token"): "1.no-such-link",  # identity (issue 19)
+            ("reset", "token"): "1.no-such-link",
             # moderation and administration (issue 7)
             ("users", "user_id"): str(self.others_idea.author_id),
             ("departments", "department_id"): str(self.admin.department_id),
