@@ -26,6 +26,7 @@ from ideaboard.models.moderation import (  # moderation and administration (issu
     ModerationNotice,
     NoticeKind,
 )
+from ideaboard.models.pairwise import PairwiseChoice  # collective wisdom (issue 16)
 from ideaboard.models.plans import (
     Criterion,
     Critique,
@@ -100,3 +101,4 @@ __all__ += [  # moderation and administration (issue 7)
     "ModerationNotice",
     "NoticeKind",
 ]
+__all__ += ["PairwiseChoice"]  # collective wisdom (issue 16)

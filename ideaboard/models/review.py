@@ -48,6 +48,8 @@ class SiteSettings(db.Model):
     smtp_username: Mapped[str | None] = mapped_column(String(255))
     smtp_from: Mapped[str | None] = mapped_column(String(255))  # the password stays in config
     # --- end moderation and administration
+    # collective wisdom (0015): "and broad support at least B"; None leaves the clause out
+    escalation_min_broad_support: Mapped[float | None]
 
 
 class Escalation(db.Model):

@@ -62,10 +62,16 @@ def _validate(title: str, opens_at: datetime, closes_at: datetime | None) -> str
     return title
 
 
+def _pairwise_allowed(kind: CampaignKind, wanted: bool) -> bool:
+    """Comparing two at a time needs ideas: a plan review has sections instead."""
+    return wanted and kind != CampaignKind.PLAN_REVIEW
+
+
 def create_campaign(owner: User, *, title: str, description: str, kind: CampaignKind,
                     anonymity: Anonymity, opens_at: datetime, closes_at: datetime | None,
                     promised_answer_at: datetime | None = None, allow_nominations: bool = True,
-                    hide_totals_until_close: bool = False) -> Campaign:
+                    hide_totals_until_close: bool = False,
+                    pairwise_enabled: bool = False) -> Campaign:
     if not is_leader(owner):
         raise NotAllowed(_l("Only leaders and administrators open campaigns."))
     title = _validate(title, opens_at, closes_at)
@@ -77,18 +83,19 @@ def create_campaign(owner: User, *, title: str, description: str, kind: Campaign
             description_html=render_markdown(description), kind=kind, anonymity=anonymity,
             owner_id=owner.id, opens_at=opens_at, closes_at=closes_at,
             promised_answer_at=promised_answer_at, allow_nominations=allow_nominations,
-            hide_totals_until_close=hide_totals_until_close)
+            hide_totals_until_close=hide_totals_until_close,
+            pairwise_enabled=_pairwise_allowed(kind, pairwise_enabled))
         session.add(campaign)
         session.flush()
         record(session, owner, "campaign.create", "campaign", campaign.slug, kind=kind.value,
-               anonymity=anonymity.value)
+               anonymity=anonymity.value, pairwise_enabled=campaign.pairwise_enabled)
     return campaign
 
 
 def edit_campaign(user: User, campaign: Campaign, *, title: str, description: str,
                   opens_at: datetime, closes_at: datetime | None,
                   promised_answer_at: datetime | None, allow_nominations: bool,
-                  hide_totals_until_close: bool) -> None:
+                  hide_totals_until_close: bool, pairwise_enabled: bool | None = None) -> None:
     """Kind and anonymity policy are fixed once people may have posted under them."""
     if not can_manage(user, campaign):
         raise NotAllowed(_l("Only the campaign's owner or an administrator can edit it."))
@@ -100,9 +107,14 @@ def edit_campaign(user: User, campaign: Campaign, *, title: str, description: st
         campaign.promised_answer_at = promised_answer_at
         campaign.allow_nominations = allow_nominations
         campaign.hide_totals_until_close = hide_totals_until_close
+        changes = {}
+        if pairwise_enabled is not None and _pairwise_allowed(
+                campaign.kind, pairwise_enabled) != campaign.pairwise_enabled:
+            campaign.pairwise_enabled = not campaign.pairwise_enabled
+            changes["pairwise_enabled"] = campaign.pairwise_enabled
         campaign.updated_at = utcnow()
         session.add(campaign)
-        record(session, user, "campaign.edit", "campaign", campaign.slug)
+        record(session, user, "campaign.edit", "campaign", campaign.slug, **changes)
 
 
 def follow_campaign(user: User, campaign: Campaign, following: bool) -> None:

@@ -17,6 +17,7 @@ def register_blueprints(app: Flask) -> None:
         main,
         moderation,
         notifications,
+        pairwise,
         plans,
         review,
         templating,
@@ -31,3 +32,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(discovery.bp)
     app.register_blueprint(plans.bp)
     app.register_blueprint(moderation.bp)  # flags, notices (issue 7)
+    app.register_blueprint(pairwise.bp)  # comparing ideas two at a time (issue 16)

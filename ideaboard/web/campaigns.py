@@ -56,7 +56,8 @@ def new():
                 opens_at=form.opens_at.data, closes_at=form.closes_at.data,
                 promised_answer_at=form.promised_answer_at.data,
                 allow_nominations=form.allow_nominations.data,
-                hide_totals_until_close=form.hide_totals_until_close.data)
+                hide_totals_until_close=form.hide_totals_until_close.data,
+                pairwise_enabled=form.pairwise_enabled.data)
         except DomainError as refused:
             form.title.errors.append(str(refused))
         else:
@@ -79,7 +80,8 @@ def edit(slug: str):
                           closes_at=form.closes_at.data,
                           promised_answer_at=form.promised_answer_at.data,
                           allow_nominations=form.allow_nominations.data,
-                          hide_totals_until_close=form.hide_totals_until_close.data)
+                          hide_totals_until_close=form.hide_totals_until_close.data,
+                          pairwise_enabled=form.pairwise_enabled.data)
         except DomainError as refused:
             form.title.errors.append(str(refused))
         else:
@@ -92,7 +94,7 @@ def edit(slug: str):
 def show(slug: str):
     campaign = load_campaign(slug)
     sort = request.args.get("sort", "new" if campaign.totals_hidden() else "top")
-    if sort not in SORTS or (campaign.totals_hidden() and sort in ("top", "hot")):
+    if sort not in SORTS or (campaign.totals_hidden() and sort in ("top", "hot", "common")):
         sort = "new"
     page = list_ideas(sort, campaign_id=campaign.id, cursor=request.args.get("after"),
                       limit=current_app.config["PAGE_SIZE"])

@@ -67,7 +67,7 @@ def card_key(idea: Idea) -> tuple:
             idea.is_anonymous, idea.author_id, author_name,
             date_key(idea.created_at, idea.is_anonymous),
             idea.comment_count, idea.tag_names, idea.supporters, idea.opposers,
-            idea.days_overdue(), idea.campaign.totals_hidden())
+            idea.days_overdue(), idea.campaign.totals_hidden(), idea.has_broad_support)
 
 
 def idea_card(idea: Idea) -> Markup:

@@ -15,6 +15,7 @@ from ideaboard.catalog import current_catalog, current_locale
 from ideaboard.forms.auth import LanguageForm
 from ideaboard.models.base import utcnow
 from ideaboard.queries.notifications import unread_count
+from ideaboard.ranking import BROAD_SUPPORT_MIN_VOTES
 
 RELATIVE_LIMIT = timedelta(days=7)
 
@@ -68,6 +69,7 @@ def init_templating(app: Flask) -> None:
     app.add_template_global(url_with)
     app.add_template_global(csrf_input)
     app.add_template_global(permissions, "perm")
+    app.add_template_global(BROAD_SUPPORT_MIN_VOTES, "broad_support_min_votes")
 
     @app.context_processor
     def _shared_context():
