@@ -35,6 +35,7 @@ from ideaboard.queries.ideas import idea_by_public_id
 from ideaboard.services.accounts import create_invite
 from ideaboard.services.campaigns import create_campaign
 from ideaboard.services.comments import add_comment
+from ideaboard.services.ideas import post_idea
 from tests.conftest import ROLES
 from tests.web.isolation import IsolatedClient
 from tests.web.test_plans_http import PlanObjects, plan_objects
@@ -116,6 +117,9 @@ GET_MATRIX: dict[str, dict[str, str]] = {
     "discovery.campaign_feed": PUBLIC,
     "discovery.following": MEMBERS,
     "discovery.activity": MEMBERS,
+    # collective wisdom (issue 16): a campaign compared two at a time, of another leader
+    "pairwise.compare": MEMBERS,
+    "pairwise.results": MEMBERS,
 }
 # An "ok" that is a redirect to another allowed page of the same area.
 OK_REDIRECTS = {"admin.index": "/admin/flags"}
@@ -150,6 +154,7 @@ class Objects:
     department_id: int
     campaign: Campaign
     plan: PlanObjects | None = None  # plan review (scene 4)
+    compared: Campaign | None = None  # collective wisdom (issue 16)
 
     def path_values(self, endpoint: str = "") -> dict[tuple[str, str], str]:
         """Plan-review routes get the plan's campaign; every other campaign route the
@@ -168,6 +173,7 @@ class Objects:
                 ("exports", "token"): self.export.token,
                 ("campaigns", "slug"): self.campaign.slug,  # campaigns (issue 5)
                 ("people", "user_id"): str(self.idea.author_id),
+                ("compare", "slug"): self.compared.slug if self.compared else "",  # issue 16
                 **plan_values}  # plan review (scene 4)
 
 
@@ -189,8 +195,16 @@ def make_objects(factory, author=None) -> Objects:
                                title="Who should lead marketing?", description="",
                                kind=CampaignKind.CONSULTATION, anonymity=Anonymity.OPTIONAL,
                                opens_at=utcnow() - timedelta(days=1), closes_at=None)
+    compared = create_campaign(factory.user("leader", name="Comparing owner"),  # issue 16
+                               title="Which would help more?", description="",
+                               kind=CampaignKind.IDEAS, anonymity=Anonymity.NAMED,
+                               opens_at=utcnow() - timedelta(days=1), closes_at=None,
+                               pairwise_enabled=True)
+    for title in ("First option", "Second option"):
+        post_idea(author, compared, title=title, body="Why", tags=[])
     return Objects(idea, comment, invite, notification, export, inviter.department_id,
-                   campaign, plan=plan_objects(author))  # plan review (scene 4)
+                   campaign, plan=plan_objects(author),  # plan review (scene 4)
+                   compared=compared)
 
 
 @pytest.fixture
