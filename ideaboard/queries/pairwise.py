@@ -142,7 +142,8 @@ def pairwise_results(campaign: Campaign, other_department: str) -> PairwiseResul
         ranked = [RankedIdea(idea, float(fit.chances[n]), float(fit.lows[n]),
                              float(fit.highs[n]), int(fit.wins[n]), int(fit.comparisons[n]))
                   for n, idea in enumerate(ideas)]
-        ranked.sort(key=lambda row: (-row.chance, -row.comparisons, row.idea.id))
+        # ideas nobody has compared yet go last: their 50 % is the prior, not a result
+        ranked.sort(key=lambda row: (row.comparisons == 0, -row.chance, row.idea.id))
     return PairwiseResults(ranked, sum(people for _name, people in people_rows),
                            int(sum(counts)), skips, by_department)
 
