@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from markupsafe import Markup
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import load_only
 
 from ideaboard.extensions import db
@@ -147,8 +147,3 @@ def pairwise_results(campaign: Campaign, other_department: str) -> PairwiseResul
     return PairwiseResults(ranked, sum(people for _name, people in people_rows),
                            int(sum(counts)), skips, by_department)
 
-
-def has_compared(campaign: Campaign, user: User) -> bool:
-    return db.session.scalar(select(PairwiseChoice.id).where(and_(
-        PairwiseChoice.campaign_id == campaign.id, PairwiseChoice.user_id == user.id))
-        .limit(1)) is not None

@@ -76,6 +76,17 @@ def test_common_ground_pages_by_keyset(client, factory, login_as, app):
     assert client.get("/ideas?sort=common&after=not-a-cursor").status_code == 200
 
 
+def test_cached_idea_cards_follow_a_new_fit(client, factory, login_as):
+    """Idea cards are cached by what they show (ideaboard/web/fragments.py): the badge is
+    part of the key, so a fit that lifts an idea past the threshold shows at once."""
+    login_as("employee")
+    (idea,) = scored_ideas(factory.user().id, [0.1])
+    assert "common-ground-badge" not in client.get("/ideas?sort=new").get_data(as_text=True)
+    db.session.execute(update(Idea).where(Idea.id == idea.id).values(broad_support=0.8))
+    db.session.commit()
+    assert "common-ground-badge" in client.get("/ideas?sort=new").get_data(as_text=True)
+
+
 def test_an_empty_common_ground_list_says_why(client, login_as):
     login_as("employee")
     page = client.get("/ideas?sort=common").get_data(as_text=True)
