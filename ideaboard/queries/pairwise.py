@@ -111,30 +111,30 @@ def pairwise_results(campaign: Campaign, other_department: str) -> PairwiseResul
         select(Idea).where(Idea.campaign_id == campaign.id, *comparable_ideas())
         .order_by(Idea.id)))
     index = {idea.id: n for n, idea in enumerate(ideas)}
-    loser = func.coalesce(PairwiseChoice.first_idea_id + PairwiseChoice.second_idea_id
-                          - PairwiseChoice.winner_idea_id, 0)
     rows = db.session.execute(
-        select(PairwiseChoice.winner_idea_id, loser.label("loser"), func.count())
+        select(PairwiseChoice.winner_idea_id, PairwiseChoice.first_idea_id,
+               PairwiseChoice.second_idea_id, func.count())
         .where(PairwiseChoice.campaign_id == campaign.id)
-        .group_by(PairwiseChoice.winner_idea_id, loser)).all()
+        .group_by(PairwiseChoice.winner_idea_id, PairwiseChoice.first_idea_id,
+                  PairwiseChoice.second_idea_id)).all()
     winners, losers, counts = [], [], []
     skips = 0
-    for winner, beaten, count in rows:
+    for winner, first, second, count in rows:
+        beaten = second if winner == first else first
         if winner is None:
             skips += count
         elif winner in index and beaten in index:
             winners.append(index[winner])
             losers.append(index[beaten])
             counts.append(count)
-    people_rows = db.session.execute(
-        select(func.coalesce(Department.name, ""), func.count(func.distinct(User.id)))
+    people_rows = [(name or other_department, people) for name, people in db.session.execute(
+        select(Department.name, func.count(func.distinct(User.id)))
         .select_from(PairwiseChoice).join(User, User.id == PairwiseChoice.user_id)
         .outerjoin(Department, Department.id == User.department_id)
         .where(PairwiseChoice.campaign_id == campaign.id)
-        .group_by(func.coalesce(Department.name, ""))).all()
+        .group_by(Department.name))]
     by_department = fold_small_groups(
-        [GroupSupport(name or other_department, people, 0) for name, people in people_rows],
-        other_department)
+        [GroupSupport(name, people, 0) for name, people in people_rows], other_department)
     ranked: list[RankedIdea] = []
     if ideas:
         fit = fit_bradley_terry(len(ideas), np.array(winners, dtype=np.int64),
