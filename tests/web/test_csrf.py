@@ -122,7 +122,7 @@ FORM_DATA: dict[str, dict[str, str]] = {
     "plans.delete_reply_action": {},
     # --- end plan review
     # --- collective wisdom (issue 16): a colleague's two ideas in a campaign compared in pairs
-    "pairwise.choose": {"left": "{pair_left}", "right": "{pair_right}", "choice": "left"},
+    "pairwise.choose": {"left": "", "right": "", "choice": "left"},  # the pair: form_for
     "pairwise.suggest": {"title": "A suggestion from the pair screen", "body": "Details"},
 }
 
@@ -214,11 +214,11 @@ def form_for(rule: Rule, world: World) -> dict[str, str]:
     if rule.endpoint not in FORM_DATA:
         raise AssertionError(f"New POST route {rule.rule} ({rule.endpoint}): add the form a "
                              "browser would send to FORM_DATA in this module.")
-    pair = world.pair or (None, None)
-    return {key: value.format(admin_email=world.admin.email, admin_id=world.admin.id,
-                              pair_left=pair[0].public_id if pair[0] else "",
-                              pair_right=pair[1].public_id if pair[1] else "")
+    form = {key: value.format(admin_email=world.admin.email, admin_id=world.admin.id)
             for key, value in FORM_DATA[rule.endpoint].items()}
+    if rule.endpoint == "pairwise.choose" and world.pair:  # issue 16: the colleague's pair
+        form.update(left=world.pair[0].public_id, right=world.pair[1].public_id)
+    return form
 
 
 def test_csrf_protection_is_switched_on(app):
