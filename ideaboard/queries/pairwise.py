@@ -62,7 +62,9 @@ def comparing_state(campaign: Campaign, user: User,
         .options(load_only(Idea.id, Idea.public_id, Idea.title, Idea.body_html,
                            Idea.comparison_count, Idea.campaign_id, Idea.author_id,
                            Idea.status, Idea.deleted_at, Idea.hidden_at))
-        .order_by(Idea.id)))
+        .order_by(Idea.id)
+        # the counters move by SQL increments: never trust a copy already in the session
+        .execution_options(populate_existing=True)))
     answered = {(first, second) for first, second in db.session.execute(
         select(PairwiseChoice.first_idea_id, PairwiseChoice.second_idea_id).where(
             PairwiseChoice.campaign_id == campaign.id, PairwiseChoice.user_id == user.id))}

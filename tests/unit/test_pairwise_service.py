@@ -171,6 +171,21 @@ def test_pairs_favour_ideas_with_fewer_comparisons(factory):
     assert fresh > 45  # in nearly every pair, where chance would give 30 of 60
 
 
+def test_the_next_pair_never_trusts_stale_counters_in_a_long_session(factory):
+    """Counters move by SQL increments (another request, or record_choice itself), so ideas
+    already loaded in this session hold old counts: pair selection must read fresh ones."""
+    campaign = comparing_campaign(factory)
+    ideas = options(factory, campaign, 4)  # held: they stay in the session's identity map
+    db.session.execute(update(Idea).where(Idea.id.in_([i.id for i in ideas[:3]]))
+                       .values(comparison_count=40).execution_options(synchronize_session=False))
+    db.session.commit()
+    assert ideas[0].comparison_count == 0  # the copy in the session is stale
+    me, rng = factory.user(), random.Random(5)
+    fresh = sum(ideas[3].id in (s.pair.left.id, s.pair.right.id) for s in (
+        comparing_state(campaign, me, rng) for _ in range(60)))
+    assert fresh > 45
+
+
 def test_the_ranking_follows_the_choices_with_bands_and_counts(factory):
     campaign = comparing_campaign(factory)
     best, middle, worst, unseen = options(factory, campaign, 4)
