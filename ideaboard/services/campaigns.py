@@ -62,9 +62,10 @@ def _validate(title: str, opens_at: datetime, closes_at: datetime | None) -> str
     return title
 
 
-def _pairwise_allowed(kind: CampaignKind, wanted: bool) -> bool:
-    """Comparing two at a time needs ideas: a plan review has sections instead."""
-    return wanted and kind != CampaignKind.PLAN_REVIEW
+def _pairwise_allowed(kind: CampaignKind, wanted: bool, standing: bool = False) -> bool:
+    """Comparing two at a time needs a campaign's worth of ideas: not a plan review (it has
+    sections), nor the standing "Open ideas" campaign (every idea ever posted)."""
+    return wanted and kind != CampaignKind.PLAN_REVIEW and not standing
 
 
 def create_campaign(owner: User, *, title: str, description: str, kind: CampaignKind,
@@ -109,7 +110,7 @@ def edit_campaign(user: User, campaign: Campaign, *, title: str, description: st
         campaign.hide_totals_until_close = hide_totals_until_close
         changes = {}
         if pairwise_enabled is not None and _pairwise_allowed(
-                campaign.kind, pairwise_enabled) != campaign.pairwise_enabled:
+                campaign.kind, pairwise_enabled, campaign.is_standing) != campaign.pairwise_enabled:
             campaign.pairwise_enabled = not campaign.pairwise_enabled
             changes["pairwise_enabled"] = campaign.pairwise_enabled
         campaign.updated_at = utcnow()

@@ -264,3 +264,13 @@ def test_the_excerpt_is_plain_text_cut_at_a_word(factory):
     text = excerpt(idea, 60)
     assert text.startswith("Bold start. word") and text.endswith("…")
     assert "<" not in text and len(text) <= 61
+
+
+def test_the_standing_campaign_is_never_compared_in_pairs(factory):
+    from ideaboard.services.ideas import standing_campaign
+
+    admin, standing = factory.user(Role.ADMIN), standing_campaign()
+    edit_campaign(admin, standing, title=standing.title, description="", opens_at=utcnow(),
+                  closes_at=None, promised_answer_at=None, allow_nominations=True,
+                  hide_totals_until_close=False, pairwise_enabled=True)
+    assert not db.session.get(Campaign, standing.id).pairwise_enabled

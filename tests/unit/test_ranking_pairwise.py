@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import random
+import time
 from collections import Counter
 
 import numpy as np
@@ -96,3 +97,32 @@ def test_no_pair_is_left_once_everything_was_answered():
     assert choose_pair(ideas, [0, 0, 0], everything, random.Random(1)) is None
     assert choose_pair([1], [0], set(), random.Random(1)) is None
     assert choose_pair([], [], set(), random.Random(1)) is None
+
+
+def test_large_campaigns_take_the_sparse_path_and_agree_with_the_dense_one():
+    """Above DENSE_LIMIT ideas the fit works on the compared pairs only (memory and time grow
+    with the comparisons, not with ideas squared); it must rank as the exact fit does."""
+    hidden = np.linspace(-2, 2, 60)
+    rng, winners, losers = random.Random(2), [], []
+    for _ in range(1200):  # a fresh set of choices from the same hidden strengths
+        a, b = rng.sample(range(60), 2)
+        a_wins = rng.random() < 1 / (1 + np.exp(hidden[b] - hidden[a]))
+        winners.append(a if a_wins else b)
+        losers.append(b if a_wins else a)
+    exact = fit_bradley_terry(60, np.array(winners), np.array(losers))
+    sparse = fit_bradley_terry(60, np.array(winners), np.array(losers), dense_limit=10)
+    np.testing.assert_allclose(sparse.strengths, exact.strengths, atol=1e-4)
+    np.testing.assert_allclose(sparse.chances, exact.chances, atol=1e-4)
+    assert np.all((sparse.lows <= sparse.chances) & (sparse.chances <= sparse.highs))
+    assert np.max(np.abs(sparse.highs - exact.highs)) < 0.05  # a diagonal band, close enough
+
+
+def test_a_campaign_of_5000_ideas_is_ranked_quickly():
+    rng = np.random.default_rng(1)
+    n = 5_000
+    a, b = rng.integers(0, n, 40_000), rng.integers(0, n, 40_000)
+    keep = a != b
+    started = time.perf_counter()
+    ranking = fit_bradley_terry(n, a[keep], b[keep])
+    assert time.perf_counter() - started < 30
+    assert ranking.chances.shape == (n,) and np.all(np.isfinite(ranking.highs))
