@@ -311,6 +311,9 @@ def test_the_ranking_stays_hidden_until_close_except_for_the_owner(client, facto
     page = client.get(f"/compare/{campaign.slug}/results").get_data(as_text=True)
     assert "The ranking stays hidden until the campaign closes" in page
     assert "chance to win" not in page
+    page = client.get(f"/campaigns/{campaign.slug}").get_data(as_text=True)
+    assert "Running totals are hidden until the campaign closes" in page
+    assert "▲ 0" not in page  # the cards hide their counts too
     client.post_form("/logout")
     sign_in(client, owner)
     page = client.get(f"/compare/{campaign.slug}/results").get_data(as_text=True)
