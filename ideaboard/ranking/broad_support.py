@@ -28,7 +28,7 @@ Three choices differ from Community Notes, on purpose:
 - Departments are a prior, never an input to the score: a voter's viewpoint is pulled
   towards their department's viewpoint g_d, which the fit itself learns from the votes (and
   towards 0 for people without a department). Colleagues of one department then share
-  evidence, so a department voting as a bloc is recognised as such even on a single idea.
+  evidence, so a department's habit of voting as a bloc is learnt from fewer votes.
   Departments start at random viewpoints (seeded) so the fit can leave the saddle at 0.
 - Alternating least squares instead of gradient descent: each half-step solves a 2 × 2
   ridge regression per idea (or per voter) exactly, in a few numpy passes over the votes,
