@@ -44,13 +44,16 @@ from werkzeug.security import generate_password_hash
 
 BENCH_DIR = Path(__file__).resolve().parent
 DATA_DIR = BENCH_DIR / "data"
-DATASET_VERSION = 4
+DATASET_VERSION = 5  # 5: a campaign compared two at a time (issue 16)
 BENCH_PASSWORD = "bench-password"
 BENCH_SECRET_KEY = "bench-" + "5f0c2a9e7d3b4618" * 3
 BENCH_EMAIL = "user{}@example.com"
 DETAIL_COMMENTS = 50  # the idea the `detail` scenario opens has exactly this many
 CHUNK_ROWS = 20_000
 YEARS_OF_HISTORY = 2
+PAIRWISE_SLUG = "bench-which-would-help-more"
+PAIRWISE_IDEAS = 201  # odd: bench/lua/scenario.lua walks distinct pairs with it
+PAIRWISE_CHOICES_PER_VOTE = 0.03  # choices already made (by leaders only): 3,000 on S, 30,000 on M
 
 
 @dataclass(frozen=True)
@@ -493,7 +496,10 @@ class Loader:
                                    for i, name in enumerate(TAGS, start=1)))
         self.write_ideas()
         self.write_escalations()
+        self.write_pairwise_campaign()
         return {"detail_public_id": self.detail["public_id"],
+                "pairwise_slug": PAIRWISE_SLUG, "pairwise_ideas": str(PAIRWISE_IDEAS),
+                "pairwise_choices": str(self.pairwise_choices),
                 "detail_idea_id": str(self.detail["id"]),
                 "users": str(self.tier.users), "ideas": str(self.tier.ideas),
                 "votes": str(self.vote_count), "comments": str(len(self.comments)),
@@ -760,13 +766,64 @@ class Loader:
         self.write(Comment.__table__, ({**row, "stance": stance[row["stance"]]}
                                        for row in self.comments))
 
+    def write_pairwise_campaign(self) -> None:
+        """Issue 16: a campaign compared two at a time, its ideas written by the
+        administrator (user 1, never one of the benchmark's signed-in employees, so every
+        pair is one they may answer) and choices already made by leaders, with each idea's
+        comparison_count matching them."""
+        from ideaboard.models import Anonymity, Campaign, CampaignKind, Idea, PairwiseChoice
+        from ideaboard.models.ranking import hot_score
+
+        rng, tier = self.rng, self.tier
+        opened = self.now - timedelta(days=30)
+        with self.conn.begin():
+            campaign_id = self.conn.execute(insert(Campaign.__table__).values(
+                slug=PAIRWISE_SLUG, title="Which would help our customers more?",
+                description="Compare two ideas at a time.", description_html=(
+                    "<p>Compare two ideas at a time.</p>\n"),
+                kind=CampaignKind.IDEAS, anonymity=Anonymity.NAMED, owner_id=1,
+                opens_at=opened, pairwise_enabled=True)).inserted_primary_key[0]
+        first_id = tier.ideas + 1
+        ids = list(range(first_id, first_id + PAIRWISE_IDEAS))
+        leaders = [uid for uid in self.leaders if uid != 1]
+        counts = Counter()
+        seen: set[tuple[int, int, int]] = set()
+        choices = []
+        while len(choices) < int(tier.votes * PAIRWISE_CHOICES_PER_VOTE):
+            user = rng.choice(leaders)
+            a, b = sorted(rng.sample(ids, 2))
+            if (user, a, b) in seen:
+                continue
+            seen.add((user, a, b))
+            counts.update((a, b))
+            winner = rng.choice((a, b, a, b, None))
+            choices.append({"campaign_id": campaign_id, "user_id": user, "first_idea_id": a,
+                            "second_idea_id": b, "winner_idea_id": winner,
+                            "created_at": spread_between(rng, opened, self.now)})
+        self.pairwise_choices = len(choices)
+        rows = []
+        for idea_id in ids:
+            lang = "zh" if rng.random() < 0.3 else "en"
+            paragraphs = self.phrases.paragraphs(lang, 1)
+            created = spread_between(rng, opened, self.now)
+            rows.append({"id": idea_id, "public_id": self.public_id(),
+                         "campaign_id": campaign_id, "author_id": 1, "is_anonymous": False,
+                         "title": self.phrases.title(lang)[:140], "body": paragraphs[0],
+                         "body_html": paragraphs_html(paragraphs), "supporters": 0,
+                         "opposers": 0, "score": 0.0, "hot": hot_score(0.0, created),
+                         "comment_count": 0, "tag_names": "", "created_at": created,
+                         "updated_at": created, "comparison_count": counts[idea_id]})
+        self.write(Idea.__table__, rows)
+        self.write(PairwiseChoice.__table__, choices)
+
     def finish(self) -> None:
         """PostgreSQL: move sequences past the explicit ids and gather planner statistics."""
         if self.sqlite:
             return
         started = time.monotonic()
         with self.conn.begin():
-            for table in ("department", "user", "tag", "idea", "vote", "comment"):
+            for table in ("department", "user", "tag", "idea", "vote", "comment", "campaign",
+                          "pairwise_choice"):
                 self.conn.execute(text(
                     f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
                     f"(SELECT max(id) FROM \"{table}\"))"))
@@ -792,6 +849,23 @@ WHERE (i.status = 'open') = EXISTS (SELECT 1 FROM escalation e WHERE e.idea_id =
 UNEXPLAINED_DECISIONS = """
 SELECT count(*) FROM idea i WHERE i.decided_at IS NOT NULL
 AND NOT EXISTS (SELECT 1 FROM decision d WHERE d.idea_id = i.id AND d.status = i.status)"""
+COMPARISON_COUNT_MISMATCHES = """
+SELECT count(*) FROM idea i LEFT JOIN (
+  SELECT idea_id, count(*) AS n FROM (
+    SELECT first_idea_id AS idea_id FROM pairwise_choice
+    UNION ALL SELECT second_idea_id FROM pairwise_choice) shown GROUP BY idea_id
+) c ON c.idea_id = i.id WHERE i.comparison_count != coalesce(c.n, 0)"""
+DUPLICATE_CHOICES = """
+SELECT count(*) FROM (SELECT user_id, first_idea_id, second_idea_id FROM pairwise_choice
+                      GROUP BY user_id, first_idea_id, second_idea_id HAVING count(*) > 1) d"""
+IMPOSSIBLE_CHOICES = """
+SELECT count(*) FROM pairwise_choice c
+JOIN idea a ON a.id = c.first_idea_id JOIN idea b ON b.id = c.second_idea_id
+WHERE c.first_idea_id >= c.second_idea_id OR a.author_id = c.user_id
+   OR b.author_id = c.user_id OR a.campaign_id != c.campaign_id
+   OR b.campaign_id != c.campaign_id
+   OR (c.winner_idea_id IS NOT NULL
+       AND c.winner_idea_id NOT IN (c.first_idea_id, c.second_idea_id))"""
 COMMENT_COUNT_MISMATCHES = """
 SELECT count(*) FROM idea i LEFT JOIN (
   SELECT idea_id, count(*) AS n FROM comment WHERE deleted_at IS NULL GROUP BY idea_id
@@ -809,6 +883,11 @@ def consistency_problems(conn: Connection, *, tags: bool = True) -> dict[str, in
         "open ideas with, or others without, an escalation": conn.scalar(
             text(QUEUE_MISMATCHES)),
         "decided ideas without their decision": conn.scalar(text(UNEXPLAINED_DECISIONS)),
+        # comparing two at a time (issue 16)
+        "comparison_count != answered pairs": conn.scalar(text(COMPARISON_COUNT_MISMATCHES)),
+        "a pair answered twice by one person": conn.scalar(text(DUPLICATE_CHOICES)),
+        "choices on one's own idea, a self-pair or outside the campaign": conn.scalar(
+            text(IMPOSSIBLE_CHOICES)),
         "score != wilson(tallies)": sum(
             1 for s, o, score in conn.execute(text(
                 "SELECT supporters, opposers, score FROM idea"))

@@ -31,6 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import count
 from pathlib import Path
 from urllib.parse import quote, quote_plus, urlencode, urlsplit
 
@@ -40,6 +41,7 @@ from bench.dataset import (
     BENCH_EMAIL,
     BENCH_PASSWORD,
     DATA_DIR,
+    PAIRWISE_SLUG,
     TIERS,
     Phrases,
     bench_app,
@@ -135,6 +137,12 @@ SCENARIOS = [
     Scenario("vote", "POST /ideas/<id>/vote: new votes, changes and retractions", "vote",
              writes=True),
     Scenario("comment", "POST /ideas/<id>/comments with a stance", "comment", writes=True),
+    # collective wisdom (issue 16): the Common ground list (scores from the fit run before
+    # the servers start) and one person's answer to a pair they have not answered before
+    Scenario("common", "GET /ideas?sort=common, the Common ground list", "get",
+             paths=lambda ctx: ["/ideas?sort=common"]),
+    Scenario("pairwise", "POST /compare/<slug>/choose: a new pair each time, as JSON",
+             "pairwise", writes=True, probe=f"/compare/{PAIRWISE_SLUG}"),
     Scenario("mixed", "90 % top/detail/deep reads, 8 % votes, 2 % comments", "mixed",
              writes=True),
 ]
@@ -172,14 +180,15 @@ GOALS = [
     Goal("hostile", "home p99 under hostile previews ≤ 2× home p99",
          lambda r: r.get("p99_vs_home") is not None and r["p99_vs_home"] <= 2),
 ]
-READ_SCENARIOS = ("top", "deep", "detail", "search_zh", "search_en", "review")
+READ_SCENARIOS = ("top", "deep", "detail", "search_zh", "search_en", "review", "common")
+FIT_RUNS, FIT_LIMIT_SECONDS = 3, 60  # the broad-support fit: slowest of 3 runs < 1 minute
 TOP_GROWTH_LIMIT = 1.3  # top-ideas latency on tier M at most this times tier S
 
 
 def latest_result(tier: str, db: str) -> dict | None:
     """The newest full (not smoke) run of a tier on a database, from bench/results."""
     runs = sorted(path for path in RESULTS_DIR.glob(f"{tier}-{db}-*.json")
-                  if not path.stem.endswith(("-smoke", "-noqueue")))
+                  if not path.stem.endswith(("-smoke", "-noqueue")) and "-only-" not in path.stem)
     return json.loads(runs[-1].read_text()) if runs else None
 
 
@@ -417,10 +426,13 @@ def lua_literal(value) -> str:
     return "{" + ",\n".join(lua_literal(v) for v in value) + "}"
 
 
+WRK_RUNS = count(1)  # each wrk process's number: the pairwise scenario's pairs start from it
+
+
 def run_wrk(server: Gunicorn, scenario: Scenario, connections: int, seconds: int,
             data_file: Path) -> dict:
     env = {**os.environ, "BENCH_MODE": scenario.mode, "BENCH_SCENARIO": scenario.name,
-           "BENCH_DATA": str(data_file)}
+           "BENCH_DATA": str(data_file), "BENCH_RUN": str(next(WRK_RUNS))}
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout",
                "5s", "-s", str(LUA_SCRIPT), f"http://127.0.0.1:{server.port}"]
     cpu_before = server.cpu_seconds()
@@ -454,6 +466,8 @@ class Bench:
         self.dataset: dict[str, str] = {}
         self.database_note = ""
         self.attack_results: dict[tuple[str, int], dict] = {}
+        self.fit: dict | None = None  # the broad-support fit's measurement (issue 16)
+        self.pairwise_ideas: list[str] = []
 
     # database
 
@@ -527,7 +541,7 @@ class Bench:
 
     def prepare_load(self, database_url: str) -> Context:
         from ideaboard.extensions import db
-        from ideaboard.models import Idea, Role, User
+        from ideaboard.models import Campaign, Idea, Role, User
         from ideaboard.queries.ideas import encode_cursor, listed_ideas
 
         rng = random.Random(7)
@@ -544,6 +558,9 @@ class Bench:
                 .order_by(Idea.score.desc(), Idea.id.desc()).limit(WRITE_TARGETS + 1))
                 if pid != detail][:WRITE_TARGETS]
             people = db.session.execute(select(User.id, User.role)).all()
+            pairwise_ideas = list(db.session.scalars(
+                select(Idea.public_id).join(Campaign, Campaign.id == Idea.campaign_id)
+                .where(Campaign.slug == PAIRWISE_SLUG).order_by(Idea.id)))
             db.engine.dispose()
         employees = [uid for uid, role in people if role == Role.EMPLOYEE]
         leaders = [uid for uid, role in people if role == Role.LEADER]
@@ -581,7 +598,10 @@ class Bench:
                                for lang in ("en", "zh") * 40],
             "preview_bodies": [quote_plus(body) for body in pathological_bodies()],
             "mix": MIX,
+            "pairwise": {"slug": PAIRWISE_SLUG, "ideas": pairwise_ideas,
+                         "n": len(pairwise_ideas)},
         }
+        self.pairwise_ideas = pairwise_ideas
         self.data_file = self.work_dir / "data.lua"
         self.data_file.write_text("return " + lua_literal(data) + "\n")
         log(f"Deep page: position {position:,} of {listed:,} listed ideas "
@@ -607,6 +627,12 @@ class Bench:
             counts = [http_request(self.app.port, "GET", path, cookie=user.cookie)
                       .headers.get("X-SQL-Count", "?") for path in self.paths[scenario.name]]
             return "/".join(counts)
+        if scenario.mode == "pairwise":  # pair 0–1: never one of the Lua script's pairs
+            reply = http_request(self.app.port, "POST", f"/compare/{PAIRWISE_SLUG}/choose",
+                                 cookie=user.cookie, accept="application/json", form={
+                                     "csrf_token": user.csrf, "left": self.pairwise_ideas[0],
+                                     "right": self.pairwise_ideas[1], "choice": "left"})
+            return reply.headers.get("X-SQL-Count", "?")
         if scenario.mode in ("vote", "comment"):
             pid = next(p for p, author in self.targets if author != user.user_id)
             form = ({"value": "support"} if scenario.mode == "vote"
@@ -713,6 +739,7 @@ class Bench:
             self.database_url = database_url
             self.load_before = os.getloadavg()[0]
             cpu = CpuMeter()
+            self.measure_fit(database_url)
             try:
                 self.start_servers(database_url)
                 context = self.prepare_load(database_url)
@@ -742,6 +769,22 @@ class Bench:
             with throwaway_postgres(self.tier, log) as server:
                 url = self.prepare_postgres(server)
                 yield url
+
+    def measure_fit(self, database_url: str) -> None:
+        """The broad-support fit on this working copy, before the servers start (so the
+        Common ground list has scores): FIT_RUNS runs, with another process taking the write
+        lock every 25 ms meanwhile (bench/fit.py)."""
+        from bench.fit import measure_fit
+
+        self.fit = None
+        if self.settings.only and "fit" not in self.settings.only and \
+                "common" not in self.settings.only:
+            return
+        log("Broad-support fit:")
+        measurement = measure_fit(database_url, self.tier, 1 if self.settings.smoke
+                                  else FIT_RUNS, log=log)
+        self.fit = {"summary": measurement.summary(),
+                    "runs": [vars(run) for run in measurement.runs]}
 
     def failed_gates(self) -> list[str]:
         return [f"{scenario}: {name}" for scenario, gates in self.gates.items()
@@ -796,7 +839,23 @@ class Bench:
             else:
                 status = "met" if goal.check(row) else "missed"
             checks.append({"goal": goal.label, "status": status})
-        return checks + self.cross_tier_checks(by_scenario)
+        return checks + self.cross_tier_checks(by_scenario) + self.fit_checks()
+
+    def fit_checks(self) -> list[dict]:
+        label = (f"broad-support fit < {FIT_LIMIT_SECONDS} s on tier M (slowest run), the "
+                 "write lock never held while computing")
+        if not self.fit:
+            return [{"goal": label, "status": "not measured"}]
+        summary = self.fit["summary"]
+        held = summary["longest_lock_wait_ms"]
+        if self.tier != "M":
+            return [{"goal": label,
+                     "status": f"tier {self.tier}: {summary['max_s']} s (orientation)"}]
+        ok = summary["max_s"] < FIT_LIMIT_SECONDS and (held is None or held < 1000)
+        return [{"goal": label, "status": (
+            f"{'met' if ok else 'missed'} ({summary['min_s']}–{summary['max_s']} s over "
+            f"{summary['runs']} runs; other writers waited at most "
+            f"{'n/a' if held is None else f'{held:.0f} ms'})")}]
 
     def cross_tier_checks(self, by_scenario: dict[str, dict]) -> list[dict]:
         """Cost must not grow with the data: this tier-M run against the newest full tier-S
@@ -846,12 +905,15 @@ class Bench:
                     f"{'/'.join(map(str, self.settings.connections))} connections",
         }
         return {"meta": meta, "rows": rows, "goals": goals, "gates": self.gates,
-                "markdown": markdown(meta, rows, goals, self.gates, self.tier)}
+                "fit": self.fit,
+                "markdown": markdown(meta, rows, goals, self.gates, self.tier, self.fit)}
 
     def save(self, report: dict) -> None:
         RESULTS_DIR.mkdir(exist_ok=True)
         suffix = ("-smoke" if self.settings.smoke else "") + (
             "" if self.settings.writer_queue else "-noqueue")
+        if self.settings.only:  # a partial run never stands in for the latest full one
+            suffix += "-only-" + "-".join(sorted(self.settings.only))
         stamp = datetime.now().strftime("%Y%m%d-%H%M")
         name = f"{self.tier}-{self.settings.db}-{stamp}{suffix}"
         (RESULTS_DIR / f"{name}.json").write_text(json.dumps(
@@ -919,7 +981,8 @@ def git_commit() -> str:
     return "unknown"
 
 
-def markdown(meta: dict, rows: list[dict], goals: list[dict], gates: dict, tier: str) -> str:
+def markdown(meta: dict, rows: list[dict], goals: list[dict], gates: dict, tier: str,
+             fit: dict | None = None) -> str:
     lines = [
         f"# Benchmark: tier {meta['tier']} on {meta['db']}"
         f"{' (smoke)' if meta['smoke'] else ''}", "",
@@ -972,6 +1035,20 @@ def markdown(meta: dict, rows: list[dict], goals: list[dict], gates: dict, tier:
         lines += [f"Tier {tier} is not the goal tier; shown for orientation only.", ""]
     lines += ["| goal | status |", "|---|---|"]
     lines += [f"| {g['goal']} | {g['status']} |" for g in goals]
+    if fit:
+        f = fit["summary"]
+        lines += ["", "## Broad-support fit (flask fit-broad-support)", "",
+                  f"{f['votes']:,} votes; {f['scored']:,} ideas scored ({f['badges']:,} at "
+                  f"common ground); {f['sweeps']} sweeps"
+                  f"{'' if f['converged'] else ' (stopped at the cap)'}. Run before the "
+                  "servers start, with another process taking the write lock every 25 ms.", "",
+                  "| runs | total s (median) | min–max s | load s | fit s | write s "
+                  "| longest write transaction ms | longest wait of another writer ms |",
+                  "|---:|---:|---:|---:|---:|---:|---:|---:|",
+                  f"| {f['runs']} | {f['median_s']} | {f['min_s']}–{f['max_s']} | "
+                  f"{f['load_s']} | {f['fit_s']} | {f['write_s']} | "
+                  f"{f['longest_write_transaction_ms']} | "
+                  f"{'n/a' if f['longest_lock_wait_ms'] is None else f['longest_lock_wait_ms']} |"]
     if gates:
         lines += ["", "## Integrity after each write scenario", "",
                   "| scenario | check | result |", "|---|---|---|"]
@@ -992,12 +1069,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="CI check: tier S, one 2 s run at 4 connections per scenario; "
                              "fails on any error or integrity problem")
     parser.add_argument("--only", default="",
-                        help="comma-separated scenarios to run (hello always runs)")
+                        help="comma-separated scenarios to run (hello always runs); "
+                             "\"fit\" is the broad-support fit, measured before the servers "
+                             "start (also with \"common\")")
     parser.add_argument("--no-writer-queue", action="store_true",
                         help="SQLite writers poll on the busy timeout instead of queueing "
                              "(to measure what the writer queue changes)")
     args = parser.parse_args(argv)
-    names = {s.name for s in SCENARIOS}
+    names = {s.name for s in SCENARIOS} | {"fit"}  # fit: the broad-support job alone
     only = {name.strip() for name in args.only.split(",") if name.strip()} or None
     if only and not only <= names:
         parser.error(f"unknown scenario(s): {', '.join(sorted(only - names))}")

@@ -20,6 +20,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(send_mail)
     app.cli.add_command(run_scheduled)
     app.cli.add_command(backup)  # issue 7
+    app.cli.add_command(fit_broad_support)  # collective wisdom (issue 16)
 
 
 @click.command("create-admin")
@@ -95,12 +96,15 @@ def send_mail(loop: bool, interval: int, limit: int) -> None:
 
 
 @click.command("run-scheduled")
+@click.option("--skip-broad-support", is_flag=True,
+              help="Leave out the broad-support fit (run fit-broad-support on its own).")
 @with_appcontext
-def run_scheduled() -> None:
+def run_scheduled(skip_broad_support: bool) -> None:
     """Hourly jobs (systemd timer or cron): tell owners about overdue queue items, queue
-    daily digests. Safe on several hosts: on PostgreSQL one runner holds an advisory lock
-    and the others skip."""
+    daily digests, refit the broad-support ("common ground") scores. Safe on several hosts:
+    on PostgreSQL one runner holds an advisory lock and the others skip."""
     from ideaboard.database import single_runner
+    from ideaboard.services.broad_support import refresh_broad_support
     from ideaboard.services.notifications import notify_overdue, queue_digest_due
 
     with single_runner("run-scheduled") as mine:
@@ -109,7 +113,25 @@ def run_scheduled() -> None:
             return
         overdue = notify_overdue()
         digests = queue_digest_due()
-    click.echo(f"overdue notices: {overdue}, digests queued: {digests}")
+        click.echo(f"overdue notices: {overdue}, digests queued: {digests}")
+        if not skip_broad_support:
+            click.echo(f"broad support: {refresh_broad_support().summary()}")
+
+
+@click.command("fit-broad-support")
+@with_appcontext
+def fit_broad_support() -> None:
+    """Refit every idea's broad-support ("common ground") score from all votes.
+
+    A one-factor matrix factorisation in the style of Community Notes: the score is high
+    only when colleagues whose views usually differ support an idea (README, "Common
+    ground"). Ideas with fewer than 5 votes get no score. Votes are read in chunks and the
+    model is fitted outside any transaction; scores are written back in short batches, so
+    the app keeps taking votes meanwhile. Also part of run-scheduled (hourly).
+    """
+    from ideaboard.services.broad_support import refresh_broad_support
+
+    click.echo(refresh_broad_support().summary())
 
 
 # --- backup (issue 7) ----------------------------------------------------------------------

@@ -688,3 +688,64 @@ Price pressure from two competitors; dependence on three large customers (28 % o
         ("concern", "zh", "三家大客户占 28% 的收入，风险章节应该写出具体的应对方案，而不只是列出来。", {0: 3, 1: 4, 2: 1}),
     ],
 }
+
+# --- collective wisdom (issue 16) ---------------------------------------------------------
+# Two stories for the Common ground list. Ideas one department pushes as a bloc: its members
+# support them and, on the later ones, colleagues elsewhere object; the first, backed by that
+# department alone with no objection, ranks well on Top but low on Common ground. And ideas
+# a few people in every department back, with some objections spread around: lower on Top,
+# near the top of Common ground.
+BLOC_DEPARTMENT = "Sales"
+BLOC_IDEAS: List[dict] = [
+    {"title": "Pay sales commission monthly instead of quarterly",
+     "body": ("Waiting three months for commission makes planning hard for everyone on the sales team. "
+              "Paying it monthly would take Finance one extra run a month and would keep the team motivated "
+              "through long deals."),
+     "tags": ["sales", "cost"], "lang": "en"},
+    {"title": "销售团队优先使用大会议室接待客户",
+     "body": ("客户来访时经常订不到大会议室，只能在小房间里挤着开会，很影响公司形象。"
+              "建议销售部接待客户时可以优先预订三楼的大会议室，其他部门的内部会议顺延或改到小会议室。"),
+     "tags": ["sales", "customers", "meetings"], "lang": "zh"},
+    {"title": "Business class for sales trips longer than four hours",
+     "body": ("Sales colleagues often fly overnight and go straight into a customer meeting. "
+              "Business class on flights over four hours would mean they arrive rested and close better deals."),
+     "tags": ["sales", "cost"], "lang": "en"},
+]
+BROAD_IDEAS: List[dict] = [
+    {"title": "Write down every meeting's decisions in one shared log",
+     "body": ("Half of our follow-up questions are \"what did we decide?\". A shared decision log, one line per "
+              "decision with the owner and the date, would save every department time, and newcomers could "
+              "read why things are the way they are."),
+     "tags": ["meetings", "process"], "lang": "en"},
+    {"title": "每季度一天跨部门轮岗体验",
+     "body": ("很多摩擦来自不了解别的部门在忙什么。建议每个季度安排一天，自愿报名去另一个部门跟岗："
+              "研发去听客服电话，销售去看仓库发货，财务去参加产品评审。一天的投入换来长期的相互理解。"),
+     "tags": ["training", "process"], "lang": "zh"},
+]
+
+# A campaign compared two at a time ("Which would help more?"), with choices under way.
+# Each option's `appeal` is the hidden strength the demo's colleagues choose by.
+PAIRWISE_SCENE: dict = {
+    "owner": "leader",
+    "title": "Which would help new colleagues most in their first month? / 哪项措施最能帮新同事顺利度过第一个月？",
+    "description": ("We will fund the two ideas that come out on top. Compare them two at a time, or add your own.\n\n"
+                    "我们会落实排名最靠前的两项。请两两比较，也欢迎补充你的想法。"),
+    "options": [
+        ("A buddy from another department for the first month",
+         "Someone outside your own team to have lunch with and ask the questions you would not ask your manager.", 1.2),
+        ("新员工第一周不排任何会议，专心熟悉产品",
+         "第一周只安排产品体验和文档阅读，不参加例会，避免一上来就被会议淹没。", 0.2),
+        ("A one-page map of who to ask for what",
+         "IT, expenses, holidays, building access, payroll: one page with a name and a channel for each.", 1.6),
+        ("入职当天电脑、账号、门禁全部准备好",
+         "现在新同事经常要等两三天才能拿到电脑和系统权限，第一天就能开始工作才是最好的欢迎。", 2.0),
+        ("Shadow a customer call in week two",
+         "Hearing a real customer early explains more about our products than any training deck.", 0.6),
+        ("每月一次新同事午餐会，管理层参加",
+         "让新同事直接和管理层聊聊公司方向，也把自己的第一印象和建议说出来。", 0.0),
+        ("A recorded welcome tour of our systems",
+         "Short videos of the tools we use every day, so nobody has to ask for the same demo twice.", 0.9),
+        ("第一个月结束时做一次双向反馈",
+         "新同事给团队和入职流程打分，团队也给新同事反馈，问题在第一个月就能发现。", 0.4),
+    ],
+}

@@ -1,7 +1,8 @@
 -- One wrk script for every scenario; bench/run.py chooses with environment variables:
---   BENCH_MODE      hello | get | vote | comment | mixed | preview
+--   BENCH_MODE      hello | get | vote | comment | mixed | preview | pairwise
 --   BENCH_SCENARIO  which entry of data.paths (and data.readers) a `get` reads
 --   BENCH_DATA      a Lua file returning the signed-in users, target ideas and paths
+--   BENCH_RUN       this wrk process's number (pairwise: where each user's pairs start)
 -- Each request goes out as a random signed-in user with that user's session cookie and
 -- CSRF token. done() prints one line: BENCH_RESULT {json}.
 
@@ -24,6 +25,13 @@ end
 function init(args)
   math.randomseed(os.time() * 1000 + thread_id * 7919)
   failures = 0
+  -- pairwise: each thread has its own half of the users, so no two threads share a user's
+  -- sequence of pairs
+  my_users = {}
+  for index, user in ipairs(data.users) do
+    if index % 2 == thread_id % 2 then table.insert(my_users, user) end
+  end
+  pair_counter = {}
 end
 
 local function pick(list)
@@ -74,6 +82,24 @@ local function preview()
               "application/json")
 end
 
+-- One person's answer to a pair they have never answered: user u's k-th pair in this run is
+-- number c = BENCH_RUN * 1000 + k of a walk through distinct pairs of the campaign's n ideas
+-- (n odd): a = c mod n, then a partner at distance d in 1 .. (n - 1) / 2.
+local run_offset = tonumber(os.getenv("BENCH_RUN") or "1") * 1000
+local choices = {"left", "right", "left", "right", "skip"}
+local function pairwise()
+  local user = pick(my_users)
+  local c = pair_counter[user.id] or run_offset
+  pair_counter[user.id] = c + 1
+  local n = data.pairwise.n
+  local a = c % n
+  local d = 1 + (math.floor(c / n) % ((n - 1) / 2))
+  local b = (a + d) % n
+  return post("/compare/" .. data.pairwise.slug .. "/choose", user,
+              "left=" .. data.pairwise.ideas[a + 1] .. "&right=" .. data.pairwise.ideas[b + 1]
+              .. "&choice=" .. pick(choices), "application/json")
+end
+
 local function read()
   return get(pick(paths), pick(readers))
 end
@@ -84,6 +110,7 @@ local builders = {
   vote = vote,
   comment = comment,
   preview = preview,
+  pairwise = pairwise,
   mixed = function()
     local roll = math.random(100)
     if roll <= data.mix.comment then return comment() end

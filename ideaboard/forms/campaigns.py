@@ -51,8 +51,14 @@ class CampaignForm(FlaskForm):
     allow_nominations = BooleanField(_l("Employees may nominate options (consultations)"),
                                      default=True)
     hide_totals_until_close = BooleanField(
-        _l("Hide running totals until the close date (consultations)"),
+        _l("Hide running totals until the close date (consultations and comparisons)"),
         description=_l("Prevents herding: people vote on the arguments, not on the count."))
+    pairwise_enabled = BooleanField(
+        _l("Compare two at a time"),
+        description=_l("Employees also see the campaign’s ideas in pairs (“Which would help "
+                       "more?”) and pick one; a ranking page shows each idea’s chance of "
+                       "winning. Ideas compared less often are shown more, so late ideas "
+                       "catch up."))
 
 
 class OutcomeForm(FlaskForm):

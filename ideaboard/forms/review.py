@@ -68,6 +68,13 @@ class EscalationRuleForm(FlaskForm):
                               description=_l("Default: 0.60. It means that, with 95 percent "
                                              "confidence, at least 60 percent of voters "
                                              "support it."))
+    min_broad_support = DecimalField(
+        _l("…and broad support at least (0–1)"), places=2,
+        validators=[Optional(), NumberRange(min=0, max=1)],
+        description=_l("Optional. Only ideas that colleagues across viewpoints support reach "
+                       "the queue: the common-ground score is fitted every hour from every "
+                       "vote, and ideas with fewer than 5 votes have none. The badge shows "
+                       "from 0.40. Leave empty to leave this condition out."))
     sla_days = IntegerField(_l("Days leadership has to answer"), default=14,
                             validators=[DataRequired(), NumberRange(min=1, max=365)],
                             description=_l("Default: 14."))

@@ -36,6 +36,7 @@ from ideaboard.models.moderation import (  # moderation and administration (issu
     ModerationNotice,
     NoticeKind,
 )
+from ideaboard.models.pairwise import PairwiseChoice  # collective wisdom (issue 16)
 from ideaboard.models.plans import (
     Criterion,
     Critique,
@@ -111,3 +112,4 @@ __all__ += [  # moderation and administration (issue 7)
     "NoticeKind",
 ]
 __all__ += ["AccountToken", "ExternalIdentity", "TokenPurpose"]  # identity (issue 19)
+__all__ += ["PairwiseChoice"]  # collective wisdom (issue 16)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ideaboard.extensions import db
 from ideaboard.models.accounts import User, str_enum
 from ideaboard.models.base import random_public_id, same_as_created, utcnow
+from ideaboard.ranking import BROAD_SUPPORT_BADGE
 
 
 class CampaignKind(enum.StrEnum):
@@ -70,6 +71,7 @@ class Campaign(db.Model):
     promised_answer_at: Mapped[datetime | None]  # the sponsor's promise, shown on the page
     allow_nominations: Mapped[bool] = mapped_column(default=True)  # consultations
     hide_totals_until_close: Mapped[bool] = mapped_column(default=False)  # anti-herding
+    pairwise_enabled: Mapped[bool] = mapped_column(default=False)  # "compare two at a time"
     outcome: Mapped[str] = mapped_column(Text, default="")
     outcome_html: Mapped[str] = mapped_column(Text, default="")
     outcome_published_at: Mapped[datetime | None]
@@ -89,8 +91,10 @@ class Campaign(db.Model):
         return self.opens_at > (now or utcnow())
 
     def totals_hidden(self, now: datetime | None = None) -> bool:
-        """Running totals stay hidden until the close date when the owner asked for it."""
-        return (self.kind == CampaignKind.CONSULTATION and self.hide_totals_until_close
+        """Running totals stay hidden until the close date when the owner asked for it
+        (consultations, and campaigns compared two at a time)."""
+        return ((self.kind == CampaignKind.CONSULTATION or self.pairwise_enabled)
+                and self.hide_totals_until_close
                 and self.closes_at is not None and self.closes_at > (now or utcnow()))
 
 
@@ -146,6 +150,11 @@ class Idea(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     deleted_at: Mapped[datetime | None]
     hidden_at: Mapped[datetime | None]  # moderation (0005): hidden pending review, or removed
+    # collective wisdom (0015): the broad-support score and when it was fitted (None: fewer
+    # than BROAD_SUPPORT_MIN_VOTES votes), and how often the idea was in an answered pair
+    broad_support: Mapped[float | None]
+    broad_support_at: Mapped[datetime | None]
+    comparison_count: Mapped[int] = mapped_column(default=0)
 
     author: Mapped[User] = relationship(lazy="raise")
     campaign: Mapped[Campaign] = relationship(lazy="raise")
@@ -161,6 +170,7 @@ class Idea(db.Model):
         Index("ix_idea_author", "author_id"),
         Index("ix_idea_status_due", "status", "review_due_at"),
         Index("ix_idea_decided", "decided_at", "id"),
+        Index("ix_idea_broad_support", "broad_support", "id"),  # the Common ground list
         # partial: only for counting deleted ideas; a full index would tempt the planner
         # away from the sort indexes on "deleted_at IS NULL"
         Index("ix_idea_deleted", "deleted_at", sqlite_where=text("deleted_at IS NOT NULL"),
@@ -182,6 +192,11 @@ class Idea(db.Model):
             return 0
         late = ((now or utcnow()) - self.review_due_at).total_seconds()
         return max(1, math.floor(late / 86400)) if late > 0 else 0
+
+    @property
+    def has_broad_support(self) -> bool:
+        """Earns the "Common ground" badge (README: "Common ground")."""
+        return self.broad_support is not None and self.broad_support >= BROAD_SUPPORT_BADGE
 
     @property
     def tag_list(self) -> list[str]:

@@ -51,6 +51,8 @@ class SiteSettings(db.Model):
     # --- privacy (0016_privacy)
     read_requires_sign_in: Mapped[bool] = mapped_column(default=True)  # an internal platform
     anonymity_window_minutes: Mapped[int] = mapped_column(default=60)
+    # collective wisdom (0015): "and broad support at least B"; None leaves the clause out
+    escalation_min_broad_support: Mapped[float | None]
 
 
 class Escalation(db.Model):

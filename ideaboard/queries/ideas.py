@@ -30,11 +30,12 @@ from ideaboard.models.base import utcnow
 from ideaboard.visibility import IdeaState, readable_ideas
 from ideaboard.models.base import fits_database_integer, utcnow
 
-SORTS = ("top", "hot", "new", "discussed")
+SORTS = ("top", "hot", "common", "new", "discussed")
 _SORT_COLUMNS = {
     "top": Idea.score,
     "hot": Idea.hot,
     "new": Idea.public_at,  # an anonymous post's public time (ideaboard/anonymity.py)
+    "common": Idea.broad_support,  # "Common ground": scored ideas only (ix_idea_broad_support)
     "discussed": Idea.comment_count,
 }
 
@@ -133,6 +134,8 @@ def list_ideas(sort: str = "top", *, viewer: User | None, tag: str | None = None
         query = query.where(Campaign.kind != CampaignKind.CONSULTATION)
     if status is not None:
         query = query.where(Idea.status == status)
+    if sort == "common":  # unscored ideas (too few votes) have no place in this order
+        query = query.where(Idea.broad_support.is_not(None))
     after = decode_cursor(sort, cursor)
     if after is not None:
         query = query.where(tuple_(column, Idea.id) < tuple_(*after))
@@ -140,6 +143,11 @@ def list_ideas(sort: str = "top", *, viewer: User | None, tag: str | None = None
     items = list(db.session.scalars(query).unique())
     next_cursor = encode_cursor(sort, items[limit - 1]) if len(items) > limit else None
     return IdeaPage(items=items[:limit], next_cursor=next_cursor, sort=sort, tag=tag)
+
+
+def last_broad_support_fit() -> datetime | None:
+    """When the broad-support scores were last computed (None: never)."""
+    return db.session.scalar(select(func.max(Idea.broad_support_at)))
 
 
 def votes_by_user(user: User | None, idea_ids: list[int]) -> dict[int, int]:

@@ -56,12 +56,17 @@ def _check_policy(kind: CampaignKind, anonymity: Anonymity) -> None:
     refusal = policy_refusal(kind, anonymity)
     if refusal:
         raise InvalidInput(refusal, field="anonymity")
+def _pairwise_allowed(kind: CampaignKind, wanted: bool, standing: bool = False) -> bool:
+    """Comparing two at a time needs a campaign's worth of ideas: not a plan review (it has
+    sections), nor the standing "Open ideas" campaign (every idea ever posted)."""
+    return wanted and kind != CampaignKind.PLAN_REVIEW and not standing
 
 
 def create_campaign(owner: User, *, title: str, description: str, kind: CampaignKind,
                     anonymity: Anonymity, opens_at: datetime, closes_at: datetime | None,
                     promised_answer_at: datetime | None = None, allow_nominations: bool = True,
-                    hide_totals_until_close: bool = False) -> Campaign:
+                    hide_totals_until_close: bool = False,
+                    pairwise_enabled: bool = False) -> Campaign:
     if not is_leader(owner):
         raise NotAllowed(_l("Only leaders and administrators open campaigns."))
     title = _validate(title, opens_at, closes_at)
@@ -72,24 +77,26 @@ def create_campaign(owner: User, *, title: str, description: str, kind: Campaign
             description_html=render_markdown(description), kind=kind, anonymity=anonymity,
             owner_id=owner.id, opens_at=opens_at, closes_at=closes_at,
             promised_answer_at=promised_answer_at, allow_nominations=allow_nominations,
-            hide_totals_until_close=hide_totals_until_close)
+            hide_totals_until_close=hide_totals_until_close,
+            pairwise_enabled=_pairwise_allowed(kind, pairwise_enabled))
         session.add(campaign)
         session.flush()
         record(session, owner, "campaign.create", "campaign", campaign.slug, kind=kind.value,
-               anonymity=anonymity.value)
+               anonymity=anonymity.value, pairwise_enabled=campaign.pairwise_enabled)
     return campaign
 
 
 def edit_campaign(user: User, campaign: Campaign, *, title: str, description: str,
                   opens_at: datetime, closes_at: datetime | None,
                   promised_answer_at: datetime | None, allow_nominations: bool,
-                  hide_totals_until_close: bool, anonymity: Anonymity | None = None) -> None:
+                  hide_totals_until_close: bool, anonymity: Anonymity | None = None,
+                  pairwise_enabled: bool | None = None) -> None:
     """The anonymity policy can change until the first post; after that people have spoken
     under it, and changing it would expose or hide them after the fact."""
     if not can_manage_campaign(user, campaign):
         raise NotAllowed(_l("Only the campaign's owner or an administrator can edit it."))
     title = _validate(title, opens_at, closes_at)
-    changes: dict[str, str] = {}
+    changes: dict[str, object] = {}
     if anonymity is not None and anonymity != campaign.anonymity:
         if campaign_has_posts(campaign):
             raise NotAllowed(POLICY_LOCKED, field="anonymity")
@@ -104,6 +111,10 @@ def edit_campaign(user: User, campaign: Campaign, *, title: str, description: st
         campaign.hide_totals_until_close = hide_totals_until_close
         if anonymity is not None:
             campaign.anonymity = anonymity
+        if pairwise_enabled is not None and _pairwise_allowed(
+                campaign.kind, pairwise_enabled, campaign.is_standing) != campaign.pairwise_enabled:
+            campaign.pairwise_enabled = not campaign.pairwise_enabled
+            changes["pairwise_enabled"] = campaign.pairwise_enabled
         campaign.updated_at = utcnow()
         session.add(campaign)
         record(session, user, "campaign.edit", "campaign", campaign.slug, **changes)

@@ -1,6 +1,7 @@
 """Demo data: a believable bilingual company, built through the same services users go through."""
 from __future__ import annotations
 
+import math
 import random
 import re
 from datetime import timedelta
@@ -87,8 +88,10 @@ def seed_demo(seed: int = 7) -> dict[str, int]:
         comments += _seed_discussion(rng, idea, people, spec["lang"])
     decisions = _seed_leadership_answers(rng, people)
     scenes = _seed_scenes(rng, people)
+    comparisons = _seed_collective_wisdom(rng, people)  # last: it ends with the fit
     return {"users": len(people), "ideas": len(content.IDEAS), "votes": votes,
-            "comments": comments, "decisions": decisions, "campaigns": scenes}
+            "comments": comments, "decisions": decisions, "campaigns": scenes + 1,
+            "comparisons": comparisons}
 
 
 def _seed_scenes(rng: random.Random, people: list[User]) -> int:
@@ -210,3 +213,74 @@ def _seed_discussion(rng: random.Random, idea: Idea, people: list[User], lang: s
                                  stance=Stance.NEUTRAL, parent=parent)
             count += 1
     return count
+
+
+def _seed_collective_wisdom(rng: random.Random, people: list[User]) -> int:
+    """Issue 16: ideas one department pushes as a bloc and ideas every department backs
+    quietly (the Common ground list tells them apart; Top does not), a campaign compared two
+    at a time with choices under way, then the broad-support fit. Returns the choices made."""
+    from ideaboard.queries.pairwise import comparing_state
+    from ideaboard.services.broad_support import refresh_broad_support
+    from ideaboard.services.pairwise import record_choice
+
+    department = {user.id: person["department"]
+                  for person, user in zip(content.PEOPLE, people, strict=True)}
+    bloc = [u for u in people if department[u.id] == content.BLOC_DEPARTMENT]
+    others = [u for u in people if department[u.id] != content.BLOC_DEPARTMENT]
+    by_department: dict[str, list[User]] = {}
+    for user in people:
+        by_department.setdefault(department[user.id], []).append(user)
+    campaign = standing_campaign()
+    for index, spec in enumerate(content.BLOC_IDEAS):
+        author = rng.choice(bloc)
+        idea = post_idea(author, campaign, title=spec["title"], body=spec["body"],
+                         tags=spec["tags"])
+        for voter in bloc:
+            if voter.id != author.id:
+                cast_vote(voter, idea.id, SUPPORT)
+        opposed = sorted({department[u.id] for u in others}) if index else []
+        for name in opposed:  # one or two colleagues in every other department object
+            for voter in rng.sample(by_department[name], k=rng.randint(1, 2)):
+                cast_vote(voter, idea.id, OPPOSE)
+        _seed_discussion(rng, idea, people, spec["lang"])
+    for spec in content.BROAD_IDEAS:
+        author = rng.choice(people)
+        idea = post_idea(author, campaign, title=spec["title"], body=spec["body"],
+                         tags=spec["tags"])
+        for name in sorted(by_department):  # in every department, three back it, one objects
+            colleagues = rng.sample([u for u in by_department[name] if u.id != author.id], k=4)
+            for voter in colleagues[:3]:
+                cast_vote(voter, idea.id, SUPPORT)
+            if name in sorted(by_department)[::2]:
+                cast_vote(colleagues[3], idea.id, OPPOSE)
+        _seed_discussion(rng, idea, people, spec["lang"])
+
+    scene = content.PAIRWISE_SCENE
+    owner = next(u for u in people if u.email.startswith(scene["owner"] + "@"))
+    now = utcnow()
+    compared = create_campaign(
+        owner, title=scene["title"], description=scene["description"],
+        kind=CampaignKind.IDEAS, anonymity=Anonymity.OPTIONAL,
+        opens_at=now - timedelta(days=4), closes_at=now + timedelta(days=17),
+        promised_answer_at=now + timedelta(days=24), pairwise_enabled=True)
+    appeal: dict[int, float] = {}
+    for title, body, strength in scene["options"]:
+        idea = post_idea(rng.choice([u for u in people if u.id != owner.id]), compared,
+                         title=title, body=body, tags=["onboarding"])
+        appeal[idea.id] = strength
+    choices = 0
+    for user in rng.sample(people, k=42):
+        for _ in range(rng.randint(3, 10)):
+            pair = comparing_state(compared, user, rng).pair
+            if pair is None:
+                break
+            left, right = pair.left, pair.right
+            edge = appeal[left.id] - appeal[right.id]
+            if rng.random() < 0.12:
+                winner = None  # can't decide
+            else:
+                winner = left if rng.random() < 1 / (1 + math.exp(-edge)) else right
+            record_choice(user, compared, left, right, winner)
+            choices += 1
+    refresh_broad_support()
+    return choices

@@ -117,7 +117,7 @@ def merge_ideas(actor: User, duplicate: Idea, survivor: Idea, rationale: str) ->
                              author_id=admin.id, merged_into_id=survivor.id, created_at=now))
         fan_out(session, NotificationKind.DECISION, audience, idea_id=duplicate.id,
                 status=IdeaStatus.MERGED.value, exclude_user_id=admin.id)
-        escalate_if_due(session, survivor.id, supporters, score)
+        escalate_if_due(session, survivor.id, supporters, score, survivor.broad_support)
         record(session, admin, "idea.merge", "idea", duplicate.public_id, reason=rationale,
                merged_into=survivor.public_id, votes_moved=votes_moved,
                votes_dropped=votes_before - votes_moved, comments_moved=comments_moved)

@@ -2,15 +2,19 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement
 
 from ideaboard.database import write_transaction
 from ideaboard.extensions import db
 from ideaboard.models import (
+    Campaign,
+    CampaignKind,
     Decision,
     Escalation,
     EscalationReason,
@@ -84,14 +88,63 @@ def _open_escalation(session: Session, idea_id: int, reason: EscalationReason,
     return True
 
 
-def escalate_if_due(session: Session, idea_id: int, supporters: int, score: float) -> bool:
-    """Called inside the vote's transaction: the vote that tips an idea escalates it."""
+@dataclass(frozen=True)
+class EscalationRule:
+    """The escalation rule, once: checked in Python by the vote that may tip an idea, and as
+    SQL conditions by the preview, by saving a new rule and after a broad-support fit."""
+    min_supporters: int
+    min_wilson: float
+    min_broad_support: float | None = None  # the optional "and broad support at least B"
+
+    @classmethod
+    def of(cls, settings: SiteSettings, session: Session) -> EscalationRule:
+        return cls(max(1, required_supporters(settings, session)),
+                   settings.escalation_min_wilson, settings.escalation_min_broad_support)
+
+    def met_by(self, supporters: int, score: float, broad_support: float | None) -> bool:
+        return (supporters >= self.min_supporters and score >= self.min_wilson
+                and (self.min_broad_support is None
+                     or (broad_support is not None and broad_support >= self.min_broad_support)))
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        """Open, listed ideas meeting the rule (consultation options are answered by their
+        campaign's outcome, never by the review queue)."""
+        consultations = select(Campaign.id).where(Campaign.kind == CampaignKind.CONSULTATION)
+        met = [Idea.status == IdeaStatus.OPEN, Idea.deleted_at.is_(None),
+               Idea.hidden_at.is_(None), Idea.campaign_id.not_in(consultations),
+               Idea.supporters >= self.min_supporters, Idea.score >= self.min_wilson]
+        if self.min_broad_support is not None:
+            met.append(Idea.broad_support >= self.min_broad_support)
+        return met
+
+
+def escalate_if_due(session: Session, idea_id: int, supporters: int, score: float,
+                    broad_support: float | None = None) -> bool:
+    """Called inside the vote's transaction: the vote that tips an idea escalates it. The
+    broad-support score is the one stored by the last fit; the vote never fits anything."""
     settings = site_settings(session)
     if score < settings.escalation_min_wilson or supporters < 1:
         return False
-    if supporters < required_supporters(settings, session):
+    if not EscalationRule.of(settings, session).met_by(supporters, score, broad_support):
         return False
     return _open_escalation(session, idea_id, EscalationReason.THRESHOLD_MET, None, "", settings)
+
+
+def _escalate_every_idea_meeting(session: Session, settings: SiteSettings) -> int:
+    due = list(session.scalars(select(Idea.id).where(
+        *EscalationRule.of(settings, session).conditions())))
+    return sum(_open_escalation(session, idea_id, EscalationReason.THRESHOLD_MET, None, "",
+                                settings) for idea_id in due)
+
+
+def escalate_all_due() -> int:
+    """After a broad-support fit: escalate, openly, the ideas the rule now covers (their
+    scores rose past the clause without a vote to tip them). Returns how many."""
+    with write_transaction() as session:
+        settings = site_settings(session)
+        if settings.escalation_min_broad_support is None:
+            return 0
+        return _escalate_every_idea_meeting(session, settings)
 
 
 def pull_into_queue(actor: User, idea: Idea, note: str) -> None:
@@ -192,43 +245,43 @@ def follow_idea(user: User, idea: Idea, following: bool) -> None:
 
 
 def escalation_rule_preview(min_supporters: int, percent: float | None,
-                            min_wilson: float) -> int:
+                            min_wilson: float, min_broad_support: float | None = None) -> int:
     """How many open ideas the rule would escalate right now."""
     probe = SiteSettings(escalation_min_supporters=min_supporters,
-                         escalation_min_supporters_percent=percent)
-    needed = required_supporters(probe, db.session)
+                         escalation_min_supporters_percent=percent,
+                         escalation_min_wilson=min_wilson,
+                         escalation_min_broad_support=min_broad_support)
     return db.session.scalar(select(func.count()).select_from(Idea).where(
-        Idea.status == IdeaStatus.OPEN, Idea.deleted_at.is_(None),
-        Idea.supporters >= needed, Idea.score >= min_wilson))
+        *EscalationRule.of(probe, db.session).conditions()))
 
 
 def update_escalation_rule(admin: User, *, min_supporters: int, percent: float | None,
-                           min_wilson: float, sla_days: int) -> int:
+                           min_wilson: float, sla_days: int,
+                           min_broad_support: float | None = None) -> int:
     """Save the rule and escalate, openly, the ideas it now covers. Returns how many."""
     if not is_admin(admin):
         raise NotAllowed(_l("Only administrators can change the escalation rule."))
     if min_supporters < 1 or not 0 <= min_wilson <= 1 or sla_days < 1 or (
-            percent is not None and not 0 < percent <= 100):
-        raise InvalidInput(_l("Check the values: supporters at least 1, the score between 0 "
+            percent is not None and not 0 < percent <= 100) or (
+            min_broad_support is not None and not 0 <= min_broad_support <= 1):
+        raise InvalidInput(_l("Check the values: supporters at least 1, the scores between 0 "
                               "and 1, the percentage between 0 and 100, at least one day."))
     with write_transaction() as session:
         settings = site_settings(session)
         before = {"min_supporters": settings.escalation_min_supporters,
                   "percent": settings.escalation_min_supporters_percent,
                   "min_wilson": settings.escalation_min_wilson,
+                  "min_broad_support": settings.escalation_min_broad_support,
                   "sla_days": settings.review_sla_days}
         settings.escalation_min_supporters = min_supporters
         settings.escalation_min_supporters_percent = percent
         settings.escalation_min_wilson = min_wilson
+        settings.escalation_min_broad_support = min_broad_support
         settings.review_sla_days = sla_days
         settings.updated_at, settings.updated_by_id = utcnow(), admin.id
-        needed = required_supporters(settings, session)
-        due = list(session.scalars(select(Idea.id).where(
-            Idea.status == IdeaStatus.OPEN, Idea.deleted_at.is_(None),
-            Idea.supporters >= needed, Idea.score >= min_wilson)))
-        escalated = sum(_open_escalation(session, idea_id, EscalationReason.THRESHOLD_MET,
-                                         None, "", settings) for idea_id in due)
+        escalated = _escalate_every_idea_meeting(session, settings)
         record(session, admin, "settings.escalation_rule", "settings", "escalation",
                before=before, min_supporters=min_supporters, percent=percent,
-               min_wilson=min_wilson, sla_days=sla_days, escalated_now=escalated)
+               min_wilson=min_wilson, min_broad_support=min_broad_support, sla_days=sla_days,
+               escalated_now=escalated)
     return escalated

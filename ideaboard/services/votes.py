@@ -48,8 +48,9 @@ class _VoteStatements:
         mine = (Vote.idea_id == idea_id, Vote.user_id == user_id)
         self.lock_idea = (
             select(Idea.author_id, Idea.hidden_at, Idea.deleted_at, Idea.status,
-                   Idea.supporters, Idea.opposers, Idea.score, Idea.public_at, Campaign.kind,
-                   Campaign.anonymity, Campaign.opens_at, Campaign.closes_at)
+                   Idea.supporters, Idea.opposers, Idea.score, Idea.public_at,
+                   Idea.broad_support, Campaign.kind, Campaign.anonymity, Campaign.opens_at,
+                   Campaign.closes_at)
             .join(Campaign, Campaign.id == Idea.campaign_id)
             .where(Idea.id == idea_id).with_for_update(of=Idea))
         self.old_vote = select(Vote.value).where(*mine)
@@ -106,7 +107,8 @@ def cast_vote(user, idea_id: int, value: int) -> VoteResult:
             "hot_": hot_score(score, row.public_at)})
         # consultation options are answered by the campaign's outcome, not the review queue
         escalated = (d_support > 0 and row.kind != CampaignKind.CONSULTATION
-                     and escalate_if_due(session, idea_id, supporters, score))
+                     and escalate_if_due(session, idea_id, supporters, score,
+                                         row.broad_support))
     return VoteResult(value, supporters, opposers, score, escalated)
 
 

@@ -19,6 +19,7 @@ def register_blueprints(app: Flask) -> None:
         moderation,
         notifications,
         ops,
+        pairwise,
         plans,
         review,
         sso,
@@ -40,3 +41,4 @@ def register_blueprints(app: Flask) -> None:
     sso.init_sso(app)  # single sign-on, when configured (issue 19)
     app.register_blueprint(sso.bp)
     app.register_blueprint(ops.bp)  # /healthz and /readyz (issue 19)
+    app.register_blueprint(pairwise.bp)  # comparing ideas two at a time (issue 16)

@@ -72,7 +72,8 @@ def new():
                 opens_at=form.opens_at.data, closes_at=form.closes_at.data,
                 promised_answer_at=form.promised_answer_at.data,
                 allow_nominations=form.allow_nominations.data,
-                hide_totals_until_close=form.hide_totals_until_close.data)
+                hide_totals_until_close=form.hide_totals_until_close.data,
+                pairwise_enabled=form.pairwise_enabled.data)
         except DomainError as refused:
             show_refusal(form, refused, "title")
         else:
@@ -97,7 +98,8 @@ def edit(slug: str):
                           promised_answer_at=form.promised_answer_at.data,
                           allow_nominations=form.allow_nominations.data,
                           hide_totals_until_close=form.hide_totals_until_close.data,
-                          anonymity=Anonymity(form.anonymity.data))
+                          anonymity=Anonymity(form.anonymity.data),
+                          pairwise_enabled=form.pairwise_enabled.data)
         except DomainError as refused:
             show_refusal(form, refused, "title")
         else:
@@ -110,7 +112,7 @@ def edit(slug: str):
 def show(slug: str):
     campaign = load_campaign(slug)
     sort = request.args.get("sort", "new" if campaign.totals_hidden() else "top")
-    if sort not in SORTS or (campaign.totals_hidden() and sort in ("top", "hot")):
+    if sort not in SORTS or (campaign.totals_hidden() and sort in ("top", "hot", "common")):
         sort = "new"
     page = list_ideas(sort, viewer=current_user, campaign_id=campaign.id,
                       cursor=request.args.get("after"),

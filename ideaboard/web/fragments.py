@@ -67,7 +67,7 @@ def card_key(idea: Idea) -> tuple:
     return (str(current_locale()), idea.id, idea.public_id, idea.title, idea.status,
             author.cache_key, date_key(author.moment, author.day_only),
             idea.comment_count, idea.tag_names, idea.supporters, idea.opposers,
-            idea.days_overdue(), idea.campaign.totals_hidden())
+            idea.days_overdue(), idea.campaign.totals_hidden(), idea.has_broad_support)
 
 
 def idea_card(idea: Idea) -> Markup:

@@ -17,6 +17,7 @@ from ideaboard.forms.auth import LanguageForm
 from ideaboard.models.base import utcnow
 from ideaboard.queries.notifications import unread_count
 from ideaboard.services.feeds import feed_token
+from ideaboard.ranking import BROAD_SUPPORT_MIN_VOTES
 
 RELATIVE_LIMIT = timedelta(days=7)
 
@@ -82,6 +83,7 @@ def init_templating(app: Flask) -> None:
     app.add_template_global(byline)
     app.add_template_global(anonymity, "anonymity")
     app.add_template_global(permissions, "perm")
+    app.add_template_global(BROAD_SUPPORT_MIN_VOTES, "broad_support_min_votes")
 
     @app.context_processor
     def _shared_context():

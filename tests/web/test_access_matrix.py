@@ -36,6 +36,7 @@ from ideaboard.queries.ideas import idea_by_public_id
 from ideaboard.services.accounts import create_invite
 from ideaboard.services.campaigns import create_campaign
 from ideaboard.services.comments import add_comment
+from ideaboard.services.ideas import post_idea
 from tests.conftest import ROLES
 from tests.web.isolation import IsolatedClient
 from tests.web.test_plans_http import PlanObjects, plan_objects
@@ -50,6 +51,7 @@ NOT_FOUND = "not_found"  # 404 (someone else's private object, e.g. another admi
 # Readable by everyone once an admin opens reading up; by default (sign in to read) visitors
 # and dead sessions are sent to sign in, as on MEMBERS pages (see `expected`).
 READERS = {"visitor": OK, "employee": OK, "leader": OK, "admin": OK, "suspended": OK}
+ALWAYS_OPEN = dict(READERS)  # whatever the read setting: e-mailed links, health checks
 MEMBERS = {"visitor": LOGIN, "employee": OK, "leader": OK, "admin": OK, "suspended": LOGIN}
 AUTHOR_ONLY = {"visitor": LOGIN, "employee": FORBIDDEN, "leader": FORBIDDEN,
                "admin": FORBIDDEN, "suspended": LOGIN}
@@ -121,14 +123,17 @@ GET_MATRIX: dict[str, dict[str, str]] = {
     "account.feeds": MEMBERS,
     "discovery.activity": MEMBERS,
     # identity (issue 19): e-mailed links work whoever opens them; SSO is not configured here
-    "auth.signup_sent": PUBLIC,
-    "auth.verify_email": PUBLIC,
-    "auth.forgot_password": PUBLIC,
-    "auth.reset_password_page": PUBLIC,
+    "auth.signup_sent": ALWAYS_OPEN,
+    "auth.verify_email": ALWAYS_OPEN,
+    "auth.forgot_password": ALWAYS_OPEN,
+    "auth.reset_password_page": ALWAYS_OPEN,
     "account.password": MEMBERS,
     "sso.callback": dict.fromkeys(ROLES, NOT_FOUND),
-    "ops.healthz": PUBLIC,  # load balancers ask without signing in
-    "ops.readyz": PUBLIC,
+    "ops.healthz": ALWAYS_OPEN,  # load balancers ask without signing in
+    "ops.readyz": ALWAYS_OPEN,
+    # collective wisdom (issue 16): a campaign compared two at a time, of another leader
+    "pairwise.compare": MEMBERS,
+    "pairwise.results": MEMBERS,
 }
 # An "ok" that is a redirect to another allowed page of the same area.
 OK_REDIRECTS = {"admin.index": "/admin/flags",
@@ -171,6 +176,7 @@ class Objects:
     campaign: Campaign
     plan: PlanObjects | None = None  # plan review (scene 4)
     links: dict | None = None  # identity (issue 19): live e-mailed link secrets
+    compared: Campaign | None = None  # collective wisdom (issue 16)
 
     def path_values(self, endpoint: str = "") -> dict[tuple[str, str], str]:
         """Plan-review routes get the plan's campaign; every other campaign route the
@@ -190,6 +196,7 @@ class Objects:
                 ("campaigns", "slug"): self.campaign.slug,  # campaigns (issue 5)
                 ("people", "user_id"): str(self.idea.author_id),
                 **(self.links or {}),  # identity (issue 19)
+                ("compare", "slug"): self.compared.slug if self.compared else "",  # issue 16
                 **plan_values}  # plan review (scene 4)
 
 
@@ -211,6 +218,13 @@ def make_objects(factory, author=None) -> Objects:
                                title="Who should lead marketing?", description="",
                                kind=CampaignKind.CONSULTATION, anonymity=Anonymity.OPTIONAL,
                                opens_at=utcnow() - timedelta(days=1), closes_at=None)
+    compared = create_campaign(factory.user("leader", name="Comparing owner"),  # issue 16
+                               title="Which would help more?", description="",
+                               kind=CampaignKind.IDEAS, anonymity=Anonymity.NAMED,
+                               opens_at=utcnow() - timedelta(days=1), closes_at=None,
+                               pairwise_enabled=True)
+    for title in ("First option", "Second option"):
+        post_idea(author, compared, title=title, body="Why", tags=[])
     return Objects(idea, comment, invite, notification, export, inviter.department_id,
                    campaign, plan=plan_objects(author),  # plan review (scene 4)
                    links=account_links(author))  # identity (issue 19)
@@ -226,6 +240,7 @@ def account_links(user) -> dict[tuple[str, str], str]:
         verify = queue_account_mail(session, user, "verify_email", TokenPurpose.VERIFY_EMAIL)
         reset = queue_account_mail(session, user, "reset_password", TokenPurpose.RESET_PASSWORD)
     return {("verify", "token"): link_secret(verify), ("reset", "token"): link_secret(reset)}
+                   compared=compared)
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ with 400 and leaves the database exactly as it was; the same POST with a token g
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -10,6 +11,9 @@ from werkzeug.routing import Rule
 
 from ideaboard.extensions import db
 from ideaboard.models import (
+    Anonymity,
+    Campaign,
+    CampaignKind,
     Comment,
     Idea,
     Invite,
@@ -20,9 +24,12 @@ from ideaboard.models import (
     User,
     Vote,
 )
+from ideaboard.models.base import utcnow
 from ideaboard.queries.ideas import idea_by_public_id
 from ideaboard.services.accounts import create_invite
+from ideaboard.services.campaigns import create_campaign
 from ideaboard.services.comments import add_comment
+from ideaboard.services.ideas import post_idea
 from ideaboard.services.review import pull_into_queue
 from tests.conftest import TEST_PASSWORD
 from tests.web.isolation import IsolatedClient
@@ -125,6 +132,9 @@ FORM_DATA: dict[str, dict[str, str]] = {
     "plans.edit_reply_page": {"body": "An edited reply"},
     "plans.delete_reply_action": {},
     # --- end plan review
+    # --- collective wisdom (issue 16): a colleague's two ideas in a campaign compared in pairs
+    "pairwise.choose": {"left": "", "right": "", "choice": "left"},  # the pair: form_for
+    "pairwise.suggest": {"title": "A suggestion from the pair screen", "body": "Details"},
 }
 
 # Which object a path argument names, per endpoint where the owner matters: the admin's own
@@ -151,6 +161,8 @@ class World:
     queued_idea: Idea
     notification: Notification
     plan: PlanObjects | None = None  # plan review (scene 4): the admin's plan, others' critique
+    compared: Campaign | None = None  # collective wisdom (issue 16)
+    pair: tuple[Idea, Idea] | None = None
 
     def path_values(self, endpoint: str) -> dict[tuple[str, str], str]:
         others = endpoint in OTHERS_OBJECTS
@@ -168,6 +180,7 @@ class World:
             ("users", "user_id"): str(self.others_idea.author_id),
             ("departments", "department_id"): str(self.admin.department_id),
             **(self.plan.path_values() if self.plan else {}),  # plan review (scene 4)
+            ("compare", "slug"): self.compared.slug if self.compared else "",  # issue 16
         }
 
 
@@ -188,9 +201,16 @@ def world(factory, login_as) -> World:
                                 idea_id=others_idea.id)
     db.session.add(notification)
     db.session.commit()
+    compared = create_campaign(admin, title="Which would help more?", description="",  # 16
+                               kind=CampaignKind.IDEAS, anonymity=Anonymity.NAMED,
+                               opens_at=utcnow() - timedelta(days=1), closes_at=None,
+                               pairwise_enabled=True)
+    pair = tuple(post_idea(colleague, compared, title=title, body="Why", tags=[])
+                 for title in ("First option", "Second option"))
     return World(admin, own_idea, others_idea, own_comment, others_comment, invite,
                  queued_idea, notification,
-                 plan=plan_objects(admin, colleague))  # plan review (scene 4)
+                 plan=plan_objects(admin, colleague),  # plan review (scene 4)
+                 compared=compared, pair=pair)
 
 
 def database_snapshot() -> dict[str, list[tuple]]:
@@ -207,8 +227,11 @@ def form_for(rule: Rule, world: World) -> dict[str, str]:
     if rule.endpoint not in FORM_DATA:
         raise AssertionError(f"New POST route {rule.rule} ({rule.endpoint}): add the form a "
                              "browser would send to FORM_DATA in this module.")
-    return {key: value.format(admin_email=world.admin.email, admin_id=world.admin.id)
+    form = {key: value.format(admin_email=world.admin.email, admin_id=world.admin.id)
             for key, value in FORM_DATA[rule.endpoint].items()}
+    if rule.endpoint == "pairwise.choose" and world.pair:  # issue 16: the colleague's pair
+        form.update(left=world.pair[0].public_id, right=world.pair[1].public_id)
+    return form
 
 
 def test_csrf_protection_is_switched_on(app):

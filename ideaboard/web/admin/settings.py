@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from ideaboard.forms.admin import PlatformSettingsForm
 from ideaboard.forms.review import EscalationRuleForm
+from ideaboard.queries.ideas import last_broad_support_fit
 from ideaboard.services import DomainError
 from ideaboard.services.review import (
     escalation_rule_preview,
@@ -61,13 +62,16 @@ def settings():
     form = EscalationRuleForm(
         min_supporters=current.escalation_min_supporters,
         min_supporters_percent=current.escalation_min_supporters_percent,
-        min_wilson=current.escalation_min_wilson, sla_days=current.review_sla_days)
+        min_wilson=current.escalation_min_wilson, sla_days=current.review_sla_days,
+        min_broad_support=current.escalation_min_broad_support)
     preview = None
     if form.validate_on_submit():
         values = {"min_supporters": form.min_supporters.data,
                   "percent": float(form.min_supporters_percent.data)
                   if form.min_supporters_percent.data else None,
-                  "min_wilson": float(form.min_wilson.data)}
+                  "min_wilson": float(form.min_wilson.data),
+                  "min_broad_support": float(form.min_broad_support.data)
+                  if form.min_broad_support.data is not None else None}
         if "save" in request.form and form.confirm.data:
             try:
                 escalated = update_escalation_rule(current_user, sla_days=form.sla_days.data,
@@ -81,7 +85,8 @@ def settings():
                 return redirect(url_for("admin.settings"))
         preview = escalation_rule_preview(**values)
         form.confirm.data = True
-    return render_template("admin/settings.html", form=form, preview=preview, current=current)
+    return render_template("admin/settings.html", form=form, preview=preview, current=current,
+                           last_fit=last_broad_support_fit())
 
 
 @bp.route("/settings/platform", methods=["GET", "POST"])
