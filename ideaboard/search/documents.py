@@ -1,9 +1,11 @@
 """What is searchable: one `DocumentType` registration per kind of content.
 
 A registration says how to turn a source row into indexed text (or None once it is deleted),
-which attribute changes re-index it, how to check at query time that the source row may
-still be shown (not deleted, not hidden by moderation: the index is never trusted for that),
-and how to load and present hits: ideas, comments, campaigns (title, description and the
+which attribute changes re-index it, the one SQL rule that says whether the source row may
+be shown (not deleted, not hidden by moderation, nor inside a hidden idea) — the index keeps
+its answer in each document's `visible` flag, re-checked whenever its inputs change — and
+how to load and present hits (presenting re-checks the loaded row, so a row changed behind
+the ORM's back is still never shown): ideas, comments, campaigns (title, description and the
 published outcome), plan sections, critiques and their replies.
 """
 from __future__ import annotations
@@ -58,12 +60,14 @@ class DocumentType:
     model: type
     label: Any         # lazy string: "Idea", "Comment"
     plural_label: Any  # for the type filter
-    watched: frozenset[str]
+    watched: frozenset[str]   # attributes whose change re-indexes the text
     text: Callable[[Any], DocumentText | None]
     visible: Callable[[ColumnElement[int]], ColumnElement[bool]]
     load: Callable[[list[int]], dict[int, Any]]
     present: Callable[[Any], Presented | None]
     context: Any = None  # lazy string after the label: "in the discussion of"
+    shown_by: frozenset[str] = frozenset()  # attributes whose change re-checks `visible`
+    in_idea: bool = False  # its documents follow their idea's visibility and campaign
 
 
 DOCUMENT_TYPES: dict[str, DocumentType] = {}
@@ -116,6 +120,7 @@ def _present_idea(idea: Idea) -> Presented | None:
 IDEAS = register(DocumentType(
     name="idea", model=Idea, label=_l("Idea"), plural_label=_l("Ideas"),
     watched=frozenset({"title", "body", "tag_names", "deleted_at", "campaign_id"}),
+    shown_by=frozenset({"hidden_at"}),
     text=_idea_text, visible=_idea_visible, load=_load_ideas, present=_present_idea))
 
 
@@ -152,8 +157,8 @@ def _present_comment(comment: Comment) -> Presented | None:
 COMMENTS = register(DocumentType(
     name="comment", model=Comment, label=_l("Comment"), plural_label=_l("Comments"),
     context=_l("in the discussion of"),
-    watched=frozenset({"body", "deleted_at", "idea_id"}),
-    text=_comment_text, visible=_comment_visible, load=_load_comments,
+    watched=frozenset({"body", "deleted_at", "idea_id"}), shown_by=frozenset({"hidden_at"}),
+    in_idea=True, text=_comment_text, visible=_comment_visible, load=_load_comments,
     present=_present_comment))
 
 
@@ -272,8 +277,8 @@ def _present_critique(critique: Critique) -> Presented | None:
 CRITIQUES = register(DocumentType(
     name="critique", model=Critique, label=_l("Critique"), plural_label=_l("Critiques"),
     context=_l("on the plan section"), watched=frozenset({"body", "deleted_at"}),
-    text=_critique_text, visible=_critique_visible, load=_load_critiques,
-    present=_present_critique))
+    shown_by=frozenset({"hidden_at"}), text=_critique_text, visible=_critique_visible,
+    load=_load_critiques, present=_present_critique))
 
 
 def _reply_text(reply: CritiqueReply) -> DocumentText | None:
