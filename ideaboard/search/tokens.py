@@ -35,6 +35,10 @@ _JOINERS = "'’\\-\u2010\u2011"
 _TOKEN = re.compile(rf"(?P<cjk>[{_CJK}]+)|(?P<word>{_WORD_CHARS}(?:[{_JOINERS}]{_WORD_CHARS})*)")
 _PIECE = re.compile(r"\d+|[^\W\d_]+")
 _APOSTROPHES = re.compile("['’]")
+_POSSESSIVE = re.compile("['’]s?$")  # men's, employees'
+# A common word written in capitals is an acronym (IT, US, WHO): it is indexed a second
+# time with this mark, and a query typed in capitals asks for the marked term.
+ACRONYM_MARK = "\u02e3"
 _HYPHENS = re.compile("[\\-\u2010\u2011]")
 _CJK_TERM = re.compile(f"[{_CJK}]")
 _ACRONYM_PLURAL = re.compile(r"[A-Z][A-Z0-9]+s")  # KPIs, APIs, OKRs
@@ -67,9 +71,9 @@ _IRREGULAR = {
 _KEEP = frozenset({"goods", "means", "news", "series", "species", "physics", "economics",
                    "politics", "analytics", "logistics", "statistics", "ethics", "sales"})
 
-# Dropped from queries that have other words, so "ideas for the canteen" needs only the
-# words that carry meaning. The index keeps every word, and a word typed in capitals
-# (IT, US, WHO) is never dropped.
+# Dropped from queries that have other words, so "menu for the canteen" needs only the
+# words that carry meaning. The index keeps every word, and one typed in capitals (IT, US,
+# WHO) is an acronym, never dropped.
 _STOPWORDS = [
     "a", "about", "an", "and", "are", "as", "at", "be", "but", "by", "can", "could", "do",
     "for", "from", "has", "have", "how", "i", "if", "in", "into", "is", "it", "its", "me",
@@ -117,7 +121,8 @@ def _fold_accents(text: str) -> str:
 def _word_terms(raw: str) -> tuple[str, list[str]]:
     """The term of a spaced-script word and the terms of its pieces (when it has several):
     "Wi-Fi" → ("wifi", ["wi", "fi"]); "FY2025" → ("fy2025", ["fy", "2025"])."""
-    text = _APOSTROPHES.sub("", _fold_accents(unicodedata.normalize("NFKC", raw)))
+    text = _POSSESSIVE.sub("", _fold_accents(unicodedata.normalize("NFKC", raw)))
+    text = _APOSTROPHES.sub("", text)
     if _ACRONYM_PLURAL.fullmatch(text):
         text = text[:-1]
     pieces = [piece.casefold() for part in _HYPHENS.split(text) for piece in _PIECE.findall(part)]
@@ -211,6 +216,8 @@ def _tokens(text: str) -> Iterator[Span]:
         term, pieces = _word_terms(match.group())
         for each in (term, *dict.fromkeys(p for p in pieces if p != term)):
             yield Span(each, match.start(), match.end())
+        if _is_acronym(match.group(), term):
+            yield Span(term + ACRONYM_MARK, match.start(), match.end())
 
 
 def index_terms(text: str) -> list[str]:
@@ -298,11 +305,11 @@ def _cjk_query_words(run: str) -> Iterator[QueryWord]:
     yield from flush()
 
 
-def _is_stopword(raw: str, term: str) -> bool:
-    """A common word, unless typed in capitals (IT, US: an acronym, not "it" or "us");
+def _is_acronym(raw: str, term: str) -> bool:
+    """A common word in capitals (IT, US, WHO) is an acronym, not "it", "us" or "who";
     AND, OR and NOT in capitals are what people type as operators, and stay common."""
-    return term in STOPWORDS and not (len(raw) > 1 and raw.isupper()
-                                      and term not in _OPERATORS)
+    return (term in STOPWORDS and len(raw) > 1 and raw.isupper()
+            and term not in _OPERATORS)
 
 
 def parse_query(text: str) -> ParsedQuery:
@@ -317,8 +324,10 @@ def parse_query(text: str) -> ParsedQuery:
             words.extend(_cjk_query_words(match.group()))
             continue
         term = _word_terms(match.group())[0]
-        word = QueryWord(match.group(), (term,))
-        (stop if _is_stopword(match.group(), term) else words).append(word)
+        if _is_acronym(match.group(), term):
+            words.append(QueryWord(match.group(), (term + ACRONYM_MARK,)))
+        else:
+            (stop if term in STOPWORDS else words).append(QueryWord(match.group(), (term,)))
     if not words:
         words, stop = stop, []
     terms: list[str] = []

@@ -96,8 +96,9 @@ def test_queries_need_every_word_and_keep_what_distinguishes_them():
     assert words("绩效考核") == [("绩效考核", ("绩效", "考核"))]
     assert words("the weekly meetings") == [("weekly", ("week",)), ("meetings", ("meet",))]
     assert parse_query("the weekly meetings").ignored == ("the",)
-    assert words("IT budget") == [("IT", ("it",)), ("budget", ("budget",))]
-    assert words("US office") == [("US", ("us",)), ("office", ("offic",))]
+    assert words("IT budget") == [("IT", ("itˣ",)), ("budget", ("budget",))]  # an acronym
+    assert words("US office") == [("US", ("usˣ",)), ("office", ("offic",))]
+    assert index_terms("IT and it") == ["it", "itˣ", "and", "it"]
     assert words("the") == [("the", ("the",))]
 
 
