@@ -71,7 +71,7 @@ def search():
         status=status_filter(request.args.get("status")),
         tag=tag_argument(request.args.get("tag")),
         campaign_id=int_argument("campaign"))
-    results = search_documents(request.args.get("q", "")[:500], filters,
+    results = search_documents(request.args.get("q", ""), filters,
                                page=int_argument("page") or 1)
     return render_template("discovery/search.html", results=results,
                            document_types=DOCUMENT_TYPES, statuses=STATUS_CHOICES,

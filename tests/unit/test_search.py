@@ -29,7 +29,7 @@ from ideaboard.models.base import utcnow
 from ideaboard.queries.ideas import idea_by_public_id
 from ideaboard.queries.plans import critique_by_public_id, reply_by_public_id
 from ideaboard.search.index import rebuild_index
-from ideaboard.search.query import SearchFilters, search, similar_ideas
+from ideaboard.search.query import SearchFilters, _search_statement, search, similar_ideas
 from ideaboard.search.snippets import highlight
 from ideaboard.search.tokens import MAX_QUERY_TERMS, fold_word, index_terms, parse_query
 from ideaboard.services.campaigns import create_campaign, publish_outcome
@@ -275,6 +275,28 @@ def test_filters_by_type_status_tag_and_campaign(app, corpus):
     assert idea_ids("canteen", campaign_id=corpus.meetings.campaign_id) == set()
     # A comment is filtered by its idea's tag and status.
     assert found("会议", tag="meetings") == [("comment", corpus.comment_zh.id)]
+
+
+def test_every_word_of_a_long_post_is_found(app, factory):
+    """A 20,000-character post is indexed whole, on PostgreSQL too (positions past its
+    tsvector limits do not matter: searches never use them)."""
+    sentence = "我们讨论了供应链和库存周转的问题，"
+    body = sentence * (19_900 // len(sentence)) + "最后提到年终奖 zanzibar"
+    assert 19_900 < len(body) <= 20_000
+    idea = factory.idea(title="一篇很长的总结", body=body)
+    assert idea_ids("年终奖") == {idea.id}
+    assert idea_ids("zanzibar 年终奖 供应链") == {idea.id}
+
+
+def test_the_search_statement_is_built_once_and_ranks_inside_the_index(app, corpus):
+    _search_statement.cache_clear()
+    for query in ("meetings", "会议", "policy", "xqzvbnmw"):
+        search(query)
+    assert _search_statement.cache_info().misses == 1
+    dialect = db.session.get_bind().dialect.name
+    plain = str(_search_statement(dialect, False, False, False, False)).lower()
+    # no look at the source tables for the documents a search passes over
+    assert "from idea" not in plain and "join idea" not in plain and "comment" not in plain
 
 
 # --- kept in step, one way ------------------------------------------------------------------
