@@ -35,6 +35,8 @@ _JOINERS = "'’\\-\u2010\u2011"
 _TOKEN = re.compile(rf"(?P<cjk>[{_CJK}]+)|(?P<word>{_WORD_CHARS}(?:[{_JOINERS}]{_WORD_CHARS})*)")
 _PIECE = re.compile(r"\d+|[^\W\d_]+")
 _APOSTROPHES = re.compile("['’]")
+_WIDE_OR_ACCENTED = re.compile("[\u00c0-\u024f\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+_LATIN_ACCENTS = re.compile("[\u0300-\u036f]")
 _POSSESSIVE = re.compile("['’]s?$")  # men's, employees'
 # A common word written in capitals is an acronym (IT, US, WHO): it is indexed a second
 # time with this mark, and a query typed in capitals asks for the marked term.
@@ -114,8 +116,10 @@ def _stem(word: str) -> str:
 
 
 def _fold_accents(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    """Latin letters without their accents: café → cafe, Zürich → Zurich."""
+    if text.isascii():
+        return text
+    return _LATIN_ACCENTS.sub("", unicodedata.normalize("NFKD", text))
 
 
 def _word_terms(raw: str) -> tuple[str, list[str]]:
@@ -159,7 +163,9 @@ def _simplified(run: str) -> str:
     """A CJK run in Simplified characters, with exactly one character per original one (so
     offsets stay valid): NFKC, then OpenCC; a phrase conversion that changes the length
     falls back to character by character."""
-    run = "".join(unicodedata.normalize("NFKC", c)[:1] or c for c in run)
+    normalized = unicodedata.normalize("NFKC", run)
+    run = normalized if len(normalized) == len(run) else "".join(
+        unicodedata.normalize("NFKC", c)[:1] or c for c in run)
     converted = _converter().convert(run)
     if len(converted) != len(run):
         converted = "".join((_converter().convert(c) or c)[:1] for c in run)
@@ -229,6 +235,31 @@ def spans(text: str) -> Iterator[Span]:
     """Every term that `index_terms` produces, with the stretch of the original text it
     stands for: a whole word, never a part of one (a code's piece marks the whole code)."""
     return _tokens(text)
+
+
+def places_to_look(text: str, terms: frozenset[str], limit: int = 20) -> list[int]:
+    """Where in a text the terms may be, found without segmenting it (so, approximately, a
+    few characters either way): a Chinese term's characters, or a word's first letters
+    (irregular forms included). A place not listed surely holds none of them."""
+    words = [term for term in terms if not _CJK_TERM.match(term)]
+    folded = ""
+    if words:
+        folded = text.casefold()
+        if _WIDE_OR_ACCENTED.search(folded):
+            folded = _fold_accents(unicodedata.normalize("NFKC", folded))
+        folded = _HYPHENS.sub("", _APOSTROPHES.sub("", folded))
+    simplified = _converter().convert(text) if len(words) < len(terms) else ""
+    places: set[int] = set()
+    for term in terms:
+        term = term.removesuffix(ACRONYM_MARK)
+        cjk = _CJK_TERM.match(term) is not None
+        for needle in ((term,) if cjk else {f[:3] for f in _SURFACE_FORMS.get(term, (term,))}):
+            haystack = simplified if cjk else folded
+            at = haystack.find(needle)
+            while at >= 0 and len(places) < limit * 4:
+                places.add(at)
+                at = haystack.find(needle, at + 1)
+    return sorted(places)[:limit]
 
 
 # --- queries --------------------------------------------------------------------------------
@@ -360,4 +391,8 @@ def similarity_terms(title: str, tags: list[str] | tuple[str, ...] = ()) -> list
 
 
 STOPWORDS = frozenset(fold_word(word) for word in _STOPWORDS)
+_SURFACE_FORMS: dict[str, tuple[str, ...]] = {}
+for _form, _base in _IRREGULAR.items():
+    _SURFACE_FORMS.setdefault(fold_word(_base), (fold_word(_base), _base))
+    _SURFACE_FORMS[fold_word(_base)] += (_form,)
 TITLE_NOISE = STOPWORDS | frozenset(fold_word(word) for word in _TITLE_NOISE)

@@ -125,6 +125,14 @@ def test_highlight_escapes_everything_but_its_own_marks():
                          '<mark>供应链</mark>管理')
 
 
+def test_long_texts_get_a_snippet_around_their_first_match():
+    text = "我们讨论了供应链和库存周转的问题，" * 600 + "Meetings on FY2025 budgets ran long."
+    for query, marked in (("meetings", "Meetings"), ("2025", "FY2025"), ("run", "ran")):
+        snippet = str(highlight(text, parse_query(query).terms, width=120))
+        assert f"<mark>{marked}</mark>" in snippet and snippet.startswith("…"), query
+    assert str(highlight(text, parse_query("xqzvbnmw").terms, width=120)).startswith("我们")
+
+
 def test_highlight_marks_whole_words_only():
     assert str(highlight("更新员工手册，员工资料", parse_query("员工").terms)) == (
         "更新<mark>员工</mark>手册，<mark>员工</mark>资料")
