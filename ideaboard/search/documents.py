@@ -16,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import bleach
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import aliased, joinedload, object_session
@@ -28,10 +27,20 @@ from ideaboard.text import render_markdown
 MAX_INDEXED_CHARS = 30_000
 
 
+_TAG = re.compile(r"""<(?:[^>"']|"[^"]*"|'[^']*')*>""")
+
+
 def plain_text(markdown_source: str) -> str:
     """What a reader sees of a Markdown text, as plain (unescaped) text on one line."""
-    rendered = bleach.clean(render_markdown(markdown_source or ""), tags=set(), strip=True)
-    return re.sub(r"\s+", " ", html.unescape(rendered)).strip()[:MAX_INDEXED_CHARS]
+    return html_text(render_markdown(markdown_source or ""))
+
+
+def html_text(safe_html: str) -> str:
+    """What a reader sees of HTML that ideaboard.text rendered and sanitised (the stored
+    *_html columns), as plain (unescaped) text on one line: indexing reads those, rather
+    than render each text's Markdown again."""
+    return re.sub(r"\s+", " ", html.unescape(_TAG.sub("", safe_html or ""))).strip()[
+        :MAX_INDEXED_CHARS]
 
 
 @dataclass(frozen=True)
@@ -90,7 +99,7 @@ def type_for_model(model: type) -> DocumentType | None:
 def _idea_text(idea: Idea) -> DocumentText | None:
     if idea.deleted_at is not None:
         return None
-    return DocumentText(title=idea.title, body=plain_text(idea.body), tags=tuple(idea.tag_list),
+    return DocumentText(title=idea.title, body=html_text(idea.body_html), tags=tuple(idea.tag_list),
                         idea_id=idea.id, campaign_id=idea.campaign_id)
 
 
@@ -119,7 +128,7 @@ def _present_idea(idea: Idea) -> Presented | None:
 
 IDEAS = register(DocumentType(
     name="idea", model=Idea, label=_l("Idea"), plural_label=_l("Ideas"),
-    watched=frozenset({"title", "body", "tag_names", "deleted_at", "campaign_id"}),
+    watched=frozenset({"title", "body_html", "tag_names", "deleted_at", "campaign_id"}),
     shown_by=frozenset({"hidden_at"}),
     text=_idea_text, visible=_idea_visible, load=_load_ideas, present=_present_idea))
 
@@ -129,7 +138,7 @@ IDEAS = register(DocumentType(
 def _comment_text(comment: Comment) -> DocumentText | None:
     if comment.deleted_at is not None:
         return None
-    return DocumentText(title="", body=plain_text(comment.body), idea_id=comment.idea_id)
+    return DocumentText(title="", body=html_text(comment.body_html), idea_id=comment.idea_id)
 
 
 def _comment_visible(doc_id: ColumnElement[int]) -> ColumnElement[bool]:
@@ -157,7 +166,7 @@ def _present_comment(comment: Comment) -> Presented | None:
 COMMENTS = register(DocumentType(
     name="comment", model=Comment, label=_l("Comment"), plural_label=_l("Comments"),
     context=_l("in the discussion of"),
-    watched=frozenset({"body", "deleted_at", "idea_id"}), shown_by=frozenset({"hidden_at"}),
+    watched=frozenset({"body_html", "deleted_at", "idea_id"}), shown_by=frozenset({"hidden_at"}),
     in_idea=True, text=_comment_text, visible=_comment_visible, load=_load_comments,
     present=_present_comment))
 
@@ -168,9 +177,9 @@ COMMENTS = register(DocumentType(
 # visibility is checked against the source rows.
 
 def _campaign_text(campaign: Campaign) -> DocumentText:
-    body = plain_text(campaign.description)
+    body = html_text(campaign.description_html)
     if campaign.outcome_published_at is not None and campaign.outcome:
-        body = f"{body} {plain_text(campaign.outcome)}".strip()[:MAX_INDEXED_CHARS]
+        body = f"{body} {html_text(campaign.outcome_html)}".strip()[:MAX_INDEXED_CHARS]
     return DocumentText(title=campaign.title, body=body, campaign_id=campaign.id)
 
 
@@ -190,7 +199,7 @@ def _present_campaign(campaign: Campaign) -> Presented:
 
 CAMPAIGNS = register(DocumentType(
     name="campaign", model=Campaign, label=_l("Campaign"), plural_label=_l("Campaigns"),
-    watched=frozenset({"title", "description", "outcome", "outcome_published_at"}),
+    watched=frozenset({"title", "description_html", "outcome_html", "outcome_published_at"}),
     text=_campaign_text, visible=_campaign_visible, load=_load_campaigns,
     present=_present_campaign))
 
@@ -208,7 +217,7 @@ def _plan_title(campaign: Campaign, heading: str) -> str:
 
 
 def _section_text(section: Section) -> DocumentText:
-    return DocumentText(title=section.heading, body=plain_text(section.body),
+    return DocumentText(title=section.heading, body=html_text(section.body_html),
                         campaign_id=_plan_campaign_id(section))
 
 
@@ -239,7 +248,7 @@ def _present_section(found: SectionInPlan) -> Presented:
 
 SECTIONS = register(DocumentType(
     name="plan_section", model=Section, label=_l("Plan section"),
-    plural_label=_l("Plan sections"), watched=frozenset({"heading", "body", "plan_id"}),
+    plural_label=_l("Plan sections"), watched=frozenset({"heading", "body_html", "plan_id"}),
     text=_section_text, visible=_section_visible, load=_load_sections,
     present=_present_section))
 
@@ -247,7 +256,7 @@ SECTIONS = register(DocumentType(
 def _critique_text(critique: Critique) -> DocumentText | None:
     if critique.deleted_at is not None:
         return None
-    return DocumentText(title="", body=plain_text(critique.body),
+    return DocumentText(title="", body=html_text(critique.body_html),
                         campaign_id=_plan_campaign_id(critique))
 
 
@@ -276,7 +285,7 @@ def _present_critique(critique: Critique) -> Presented | None:
 
 CRITIQUES = register(DocumentType(
     name="critique", model=Critique, label=_l("Critique"), plural_label=_l("Critiques"),
-    context=_l("on the plan section"), watched=frozenset({"body", "deleted_at"}),
+    context=_l("on the plan section"), watched=frozenset({"body_html", "deleted_at"}),
     shown_by=frozenset({"hidden_at"}), text=_critique_text, visible=_critique_visible,
     load=_load_critiques, present=_present_critique))
 
@@ -284,7 +293,7 @@ CRITIQUES = register(DocumentType(
 def _reply_text(reply: CritiqueReply) -> DocumentText | None:
     if reply.deleted_at is not None:
         return None
-    return DocumentText(title="", body=plain_text(reply.body),
+    return DocumentText(title="", body=html_text(reply.body_html),
                         campaign_id=_plan_campaign_id(reply))
 
 
@@ -314,5 +323,5 @@ def _present_reply(reply: CritiqueReply) -> Presented | None:
 CRITIQUE_REPLIES = register(DocumentType(
     name="critique_reply", model=CritiqueReply, label=_l("Reply to a critique"),
     plural_label=_l("Replies to critiques"), context=_l("on the plan section"),
-    watched=frozenset({"body", "deleted_at"}), text=_reply_text, visible=_reply_visible,
+    watched=frozenset({"body_html", "deleted_at"}), text=_reply_text, visible=_reply_visible,
     load=_load_replies, present=_present_reply))

@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from itertools import pairwise
+from typing import NamedTuple
 
 _CJK = ("\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
         "\U00020000-\U0003134f")
@@ -122,7 +123,8 @@ def _fold_accents(text: str) -> str:
     return _LATIN_ACCENTS.sub("", unicodedata.normalize("NFKD", text))
 
 
-def _word_terms(raw: str) -> tuple[str, list[str]]:
+@lru_cache(maxsize=65_536)
+def _word_terms(raw: str) -> tuple[str, tuple[str, ...]]:
     """The term of a spaced-script word and the terms of its pieces (when it has several):
     "Wi-Fi" → ("wifi", ["wi", "fi"]); "FY2025" → ("fy2025", ["fy", "2025"])."""
     text = _POSSESSIVE.sub("", _fold_accents(unicodedata.normalize("NFKC", raw)))
@@ -135,7 +137,7 @@ def _word_terms(raw: str) -> tuple[str, list[str]]:
     def term(word: str) -> str:
         return (_stem(word) if word.isalpha() else word)[:MAX_TERM_CHARS]
 
-    return term(joined), ([term(piece) for piece in pieces] if len(pieces) > 1 else [])
+    return term(joined), (tuple(term(piece) for piece in pieces) if len(pieces) > 1 else ())
 
 
 def fold_word(word: str) -> str:
@@ -172,8 +174,7 @@ def _simplified(run: str) -> str:
     return converted
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(NamedTuple):
     term: str
     start: int
     end: int
@@ -190,6 +191,18 @@ def _cjk_words(run: str) -> list[str]:
 
 
 def _cjk_tokens(run: str, offset: int) -> Iterator[Span]:
+    if offset == 0:
+        return iter(_run_tokens(run))
+    return (Span(term, start + offset, end + offset) for term, start, end in _run_tokens(run))
+
+
+@lru_cache(maxsize=32_768)
+def _run_tokens(run: str) -> tuple[Span, ...]:
+    """The terms of one run of CJK text (runs repeat: cached)."""
+    return tuple(_segment_run(run))
+
+
+def _segment_run(run: str, offset: int = 0) -> Iterator[Span]:
     text = _simplified(run)
     stretch: list[int] = []  # starts of single characters the dictionary joins to nothing
 
