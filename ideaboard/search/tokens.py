@@ -174,6 +174,14 @@ def _simplified(run: str) -> str:
     return converted
 
 
+def warm_up() -> None:
+    """Load the segmenter's dictionary, the OpenCC tables and the stemmer now (gunicorn
+    calls this as a worker starts) rather than in the first search or write."""
+    _segmenter()
+    _converter()
+    _snowball()
+
+
 class Span(NamedTuple):
     term: str
     start: int

@@ -369,6 +369,45 @@ def test_bulk_orm_statements_keep_the_index_in_step(app, corpus):
     assert ("comment", corpus.comment_zh.id) in found("会议")
 
 
+def test_moderation_merges_and_moves_keep_the_flags_in_step(app, factory, corpus):
+    """Through the real services: hide and restore, delete by a moderator, merge, and an
+    idea moved to another campaign; its comments follow it each time."""
+    from ideaboard.models import FlagReason
+    from ideaboard.services.merge import merge_ideas
+    from ideaboard.services.moderation import ModerationAction, moderate
+
+    admin = factory.user("admin")
+    meetings = idea_by_public_id(corpus.meetings.public_id)
+    moderate(admin, meetings, ModerationAction.HIDE, reason_code=FlagReason.SPAM)
+    assert found("meetings") == [] and found("会议", doc_type="comment") == []
+    moderate(admin, idea_by_public_id(corpus.meetings.public_id), ModerationAction.RESTORE)
+    assert ("idea", corpus.meetings.id) in found("meetings")
+    assert found("会议", doc_type="comment") == [("comment", corpus.comment_zh.id)]
+    # A merge moves the comments: they are found under the surviving idea's status and tags.
+    merge_ideas(admin, idea_by_public_id(corpus.meetings.public_id),
+                idea_by_public_id(corpus.policy.public_id),
+                "Merged: the same proposal, discussed in one place from now on.")
+    assert found("会议", doc_type="comment", tag="travel") == [("comment", corpus.comment_zh.id)]
+    assert ("idea", corpus.meetings.id) in found("meetings")  # the merged idea says where
+    # Moving an idea to another campaign moves its comments' documents too.
+    other = optional_campaign_named("other-campaign")
+    policy = db.session.get(Idea, corpus.policy.id)
+    policy.campaign_id = other.id
+    db.session.commit()
+    assert found("会议", campaign_id=other.id) == [("comment", corpus.comment_zh.id)]
+    moderate(admin, idea_by_public_id(corpus.policy.public_id), ModerationAction.DELETE,
+             reason_code=FlagReason.OFF_TOPIC)
+    assert found("会议") == [("idea", corpus.fewer_meetings_zh.id)]
+
+
+def optional_campaign_named(slug: str) -> Campaign:
+    campaign = Campaign(slug=slug, title=slug, anonymity=Anonymity.OPTIONAL,
+                        opens_at=utcnow() - timedelta(days=1))
+    db.session.add(campaign)
+    db.session.commit()
+    return campaign
+
+
 def test_visibility_is_rechecked_against_the_source_rows(app, corpus):
     """Content hidden with SQL outside the ORM (the listener cannot see it) is still
     never shown: the loaded page is re-checked."""
