@@ -819,6 +819,8 @@ class Bench:
     def save(self, report: dict) -> None:
         RESULTS_DIR.mkdir(exist_ok=True)
         suffix = "-smoke" if self.settings.smoke else ""
+        if self.settings.only:  # a partial run never replaces the full table
+            suffix += "-only-" + "-".join(sorted(self.settings.only))
         stamp = datetime.now().strftime("%Y%m%d-%H%M")
         name = f"{self.tier}-{self.settings.db}-{stamp}{suffix}"
         (RESULTS_DIR / f"{name}.json").write_text(json.dumps(
