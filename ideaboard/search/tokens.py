@@ -199,14 +199,19 @@ def _cjk_words(run: str) -> list[str]:
 
 
 def _cjk_tokens(run: str, offset: int) -> Iterator[Span]:
+    if len(run) > _CACHED_RUN:
+        return _segment_run(run, offset)
     if offset == 0:
         return iter(_run_tokens(run))
     return (Span(term, start + offset, end + offset) for term, start, end in _run_tokens(run))
 
 
+_CACHED_RUN = 120
+
+
 @lru_cache(maxsize=32_768)
 def _run_tokens(run: str) -> tuple[Span, ...]:
-    """The terms of one run of CJK text (runs repeat: cached)."""
+    """The terms of one short run of CJK text (runs between punctuation repeat: cached)."""
     return tuple(_segment_run(run))
 
 
