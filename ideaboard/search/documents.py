@@ -24,7 +24,7 @@ from ideaboard.extensions import db
 from ideaboard.models import Campaign, Comment, Critique, CritiqueReply, Idea, Plan, Section
 from ideaboard.text import render_markdown
 
-MAX_INDEXED_CHARS = 30_000
+MAX_INDEXED_CHARS = 60_000  # a campaign: description and outcome; posts stop at 20,000
 
 
 _TAG = re.compile(r"""<(?:[^>"']|"[^"]*"|'[^']*')*>""")
