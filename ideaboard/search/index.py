@@ -243,20 +243,25 @@ def _index_bulk_changes(state: ORMExecuteState) -> Any:
     return result
 
 
-def _batches(session: Session, document_type: DocumentType,
-             size: int) -> Iterator[list[dict]]:
-    rows: list[dict] = []
-    for obj in session.scalars(select(document_type.model)
-                               .order_by(document_type.model.id)
-                               .execution_options(yield_per=size)):
-        row = document_row(document_type, obj)
-        if row is not None:
-            rows.append(row)
-        if len(rows) >= size:
-            yield rows
-            rows = []
-    if rows:
-        yield rows
+def _batches_oldest_first(session: Session, size: int) -> Iterator[list[dict]]:
+    """Every searchable row of every type as document rows, oldest first, in batches: the
+    documents' ids then follow the order content was written, as they do when the listener
+    indexes it, and a search ranks the newest matches (query.RANKED_CANDIDATES)."""
+    types = list(DOCUMENT_TYPES.values())
+    keys = sorted((created_at, n, row_id) for n, document_type in enumerate(types)
+                  for row_id, created_at in session.execute(
+                      select(document_type.model.id, document_type.model.created_at)))
+    for chunk in (keys[start:start + size] for start in range(0, len(keys), size)):
+        loaded: dict[tuple[int, int], Any] = {}
+        for n, document_type in enumerate(types):
+            ids = [row_id for _created, kind, row_id in chunk if kind == n]
+            if ids:
+                model = document_type.model
+                loaded.update(((n, obj.id), obj) for obj in session.scalars(
+                    select(model).where(model.id.in_(ids))))
+        rows = (document_row(types[n], loaded[(n, row_id)]) for _created, n, row_id in chunk
+                if (n, row_id) in loaded)
+        yield [row for row in rows if row is not None]
 
 
 def rebuild_index(batch_size: int = 500) -> dict[str, int]:
@@ -267,18 +272,17 @@ def rebuild_index(batch_size: int = 500) -> dict[str, int]:
 
 
 def index_everything(conn: Connection, session: Session, batch_size: int = 500) -> dict[str, int]:
-    """Replace the whole index: documents are written in batches (unflagged, so the FTS5
-    triggers skip them), then each type's visibility is set in one statement, which puts
-    the visible ones into the FTS5 table or the partial GIN index."""
-    counts: dict[str, int] = {}
+    """Replace the whole index: documents are written in batches, oldest first (unflagged,
+    so the FTS5 triggers skip them), then each type's visibility is set in one statement,
+    which puts the visible ones into the FTS5 table or the partial GIN index."""
     conn.execute(delete(SearchDocument))
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql("INSERT INTO search_fts(search_fts) VALUES ('delete-all')")
-    for document_type in DOCUMENT_TYPES.values():
-        counts[document_type.name] = 0
-        for rows in _batches(session, document_type, batch_size):
-            insert_documents(conn, rows)
-            counts[document_type.name] += len(rows)
+    counts = dict.fromkeys(DOCUMENT_TYPES, 0)
+    for rows in _batches_oldest_first(session, batch_size):
+        insert_documents(conn, rows)
+        for row in rows:
+            counts[row["doc_type"]] += 1
     for document_type in DOCUMENT_TYPES.values():
         refresh_visibility(conn, document_type)
     if conn.dialect.name == "sqlite":

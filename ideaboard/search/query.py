@@ -42,6 +42,9 @@ PER_PAGE = 20
 MAX_PAGE = 25          # deeper than 500 results, refining the query works better
 SNIPPET_WIDTH = 220
 SIMILAR_LIMIT = 5
+# A plain search ranks the newest matches, at most this many (more than the 500 its pages
+# reach): ranking costs the same for a word in 50 documents as for one in 50,000.
+RANKED_CANDIDATES = 1000
 # bm25 column weights: title_terms, body_terms, tag_terms (the FTS5 column order)
 FTS5_RANK = "bm25(search_fts, 5.0, 1.0, 3.0)"
 # ts_rank weights for {D, C, B, A}: unused, body, tags, title
@@ -140,17 +143,27 @@ def _search_statement(dialect: str, doc_type: bool, status: bool, tag: bool,
     process; the terms, filter values and page are bound parameters.
 
     Only visible documents are in the full-text index (SQLite's FTS5 table, PostgreSQL's
-    partial GIN index), so the plain search ranks inside the index and joins only the one
-    page it returns: its cost does not grow with what it passes over. Filters join first."""
+    partial GIN index), so the plain search ranks inside the index, at most the newest
+    RANKED_CANDIDATES matches, and joins only the one page it returns: its cost does not
+    grow with what it passes over. Filters join first, and rank every match."""
     filtered = doc_type or status or tag or campaign
+    if dialect == "postgresql" and not filtered:
+        newest = (select(_doc.id).where(_pg_match()[0]).order_by(_doc.id.desc())
+                  .limit(RANKED_CANDIDATES).subquery())
+        match, rank = _pg_match()
+        return _page(select(*_FIELDS).join(newest, newest.c.id == _doc.id)
+                     .order_by(rank, _doc.id.desc()))
     if dialect == "postgresql":
         match, rank = _pg_match()
         statement = select(*_FIELDS).where(match)
         order = (rank, _doc.id.desc())
     elif not filtered:
-        ranked = _page(select(_fts.c.rowid, literal_column(FTS5_RANK).label("rank"))
-                       .where(_fts5_match())
-                       .order_by(literal_column(FTS5_RANK), _fts.c.rowid.desc())).subquery()
+        # bm25 is computed only for the newest candidates, which FTS5 reads in rowid order
+        newest = (select(_fts.c.rowid, literal_column(FTS5_RANK).label("rank"))
+                  .where(_fts5_match()).order_by(_fts.c.rowid.desc())
+                  .limit(RANKED_CANDIDATES).subquery())
+        ranked = _page(select(newest.c.rowid, newest.c.rank)
+                       .order_by(newest.c.rank, newest.c.rowid.desc())).subquery()
         return (select(*_FIELDS).select_from(ranked).join(_doc, _doc.id == ranked.c.rowid)
                 .order_by(ranked.c.rank, ranked.c.rowid.desc()))
     else:

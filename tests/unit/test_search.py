@@ -307,6 +307,20 @@ def test_the_search_statement_is_built_once_and_ranks_inside_the_index(app, corp
     assert "from idea" not in plain and "join idea" not in plain and "comment" not in plain
 
 
+def test_a_plain_search_ranks_only_the_newest_matches(app, factory, monkeypatch):
+    """Ranking costs the same whatever the number of matches: the newest N are ranked."""
+    import ideaboard.search.query as query
+
+    ideas = [factory.idea(title=f"Canteen menu {n}", body="Soup.") for n in range(5)]
+    monkeypatch.setattr(query, "RANKED_CANDIDATES", 3)
+    _search_statement.cache_clear()
+    try:
+        assert idea_ids("canteen") == {idea.id for idea in ideas[2:]}
+        assert idea_ids("canteen", tag=None, status=IdeaStatus.OPEN) == {i.id for i in ideas}
+    finally:
+        _search_statement.cache_clear()
+
+
 # --- kept in step, one way ------------------------------------------------------------------
 
 def documents() -> dict[tuple[str, int], tuple]:
