@@ -44,7 +44,7 @@ from werkzeug.security import generate_password_hash
 
 BENCH_DIR = Path(__file__).resolve().parent
 DATA_DIR = BENCH_DIR / "data"
-DATASET_VERSION = 5
+DATASET_VERSION = 6
 BENCH_PASSWORD = "bench-password"
 BENCH_SECRET_KEY = "bench-" + "5f0c2a9e7d3b4618" * 3
 BENCH_EMAIL = "user{}@example.com"
