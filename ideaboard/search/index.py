@@ -222,8 +222,11 @@ def _index_bulk_changes(state: ORMExecuteState) -> Any:
             return None
     model, session = document_type.model, state.session
     criteria = state.statement.whereclause
-    ids = list(session.scalars(select(model.id).where(criteria) if criteria is not None
-                               else select(model.id)))
+    if criteria is None and isinstance(state.parameters, list):  # bulk update by primary key
+        ids = [row["id"] for row in state.parameters if "id" in row]
+    else:
+        ids = list(session.scalars(select(model.id).where(criteria) if criteria is not None
+                                   else select(model.id)))
     result = state.invoke_statement()
     if not ids:
         return result

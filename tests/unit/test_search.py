@@ -422,6 +422,15 @@ def optional_campaign_named(slug: str) -> Campaign:
     return campaign
 
 
+def test_bulk_updates_by_primary_key_are_indexed_too(app, corpus):
+    db.session.execute(update(Idea), [{"id": corpus.policy.id, "hidden_at": utcnow()},
+                                      {"id": corpus.process.id, "title": "Zanzibar visit"}])
+    db.session.commit()
+    assert visibility()[("idea", corpus.policy.id)] is False
+    assert visibility()[("idea", corpus.meetings.id)] is True
+    assert idea_ids("zanzibar") == {corpus.process.id} and idea_ids("onboarding") == set()
+
+
 def test_visibility_is_rechecked_against_the_source_rows(app, corpus):
     """Content hidden with SQL outside the ORM (the listener cannot see it) is still
     never shown: the loaded page is re-checked."""
