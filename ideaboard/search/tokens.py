@@ -245,11 +245,18 @@ def _tokens(text: str) -> Iterator[Span]:
         if match.group("cjk"):
             yield from _cjk_tokens(match.group(), match.start())
             continue
-        term, pieces = _word_terms(match.group())
-        for each in (term, *dict.fromkeys(p for p in pieces if p != term)):
-            yield Span(each, match.start(), match.end())
-        if _is_acronym(match.group(), term):
-            yield Span(term + ACRONYM_MARK, match.start(), match.end())
+        start, end = match.span()
+        for term in _word_index_terms(match.group()):
+            yield Span(term, start, end)
+
+
+@lru_cache(maxsize=65_536)
+def _word_index_terms(raw: str) -> tuple[str, ...]:
+    """Everything one spaced-script word is indexed as: its term, its pieces, and its
+    acronym form (cached: words repeat)."""
+    term, pieces = _word_terms(raw)
+    terms = (term, *dict.fromkeys(piece for piece in pieces if piece != term))
+    return (*terms, term + ACRONYM_MARK) if _is_acronym(raw, term) else terms
 
 
 def index_terms(text: str) -> list[str]:
