@@ -44,7 +44,7 @@ from werkzeug.security import generate_password_hash
 
 BENCH_DIR = Path(__file__).resolve().parent
 DATA_DIR = BENCH_DIR / "data"
-DATASET_VERSION = 5  # 5: a campaign compared two at a time (issue 16)
+DATASET_VERSION = 7  # 5: pairwise campaign (issue 16); 6: the search index (issue 18); 7: both
 BENCH_PASSWORD = "bench-password"
 BENCH_SECRET_KEY = "bench-" + "5f0c2a9e7d3b4618" * 3
 BENCH_EMAIL = "user{}@example.com"
@@ -497,6 +497,7 @@ class Loader:
         self.write_ideas()
         self.write_escalations()
         self.write_pairwise_campaign()
+        self.write_search_index()  # last: it indexes everything written before
         return {"detail_public_id": self.detail["public_id"],
                 "pairwise_slug": PAIRWISE_SLUG, "pairwise_ideas": str(PAIRWISE_IDEAS),
                 "pairwise_choices": str(self.pairwise_choices),
@@ -815,6 +816,19 @@ class Loader:
                          "updated_at": created, "comparison_count": counts[idea_id]})
         self.write(Idea.__table__, rows)
         self.write(PairwiseChoice.__table__, choices)
+
+    def write_search_index(self) -> None:
+        """The search index, built as `flask reindex` builds it (the same rows, the same
+        tokens), in one transaction: documents in batches, then the visibility flags."""
+        from sqlalchemy.orm import Session
+
+        from ideaboard.search.index import index_everything
+
+        started = time.monotonic()
+        with self.conn.begin():
+            counts = index_everything(self.conn, Session(bind=self.conn), batch_size=2000)
+        self.log(f"  {'search':<10} {sum(counts.values()):>9,} docs in "
+                 f"{time.monotonic() - started:5.1f} s")
 
     def finish(self) -> None:
         """PostgreSQL: move sequences past the explicit ids and gather planner statistics."""

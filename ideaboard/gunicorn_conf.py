@@ -82,3 +82,11 @@ if os.environ.get("IDEABOARD_LOG_FORMAT", "json").strip('"') == "json":
             "gunicorn.access": {"level": "WARNING", "handlers": [], "propagate": False},
         },
     }
+
+
+def post_worker_init(_worker) -> None:
+    """Load the search's word dictionary and character tables as each worker starts (about
+    0.1 s), so that no user's first search waits for them."""
+    from ideaboard.search.tokens import warm_up
+
+    warm_up()

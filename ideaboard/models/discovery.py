@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text, true
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -20,6 +20,12 @@ class SearchDocument(db.Model):
     FTS5 table `search_fts` indexes them (external content, kept by triggers); on
     PostgreSQL `terms_vector` holds the same tokens as a weighted tsvector with a GIN index
     (on SQLite that column stays NULL). Author names are never indexed.
+
+    `visible` says whether the source row may be shown (not deleted or hidden, nor in a
+    deleted or hidden idea); the same listener keeps it in step, and only visible documents
+    are in the FTS5 table and the (partial) GIN index, so a search never checks the source
+    tables for the documents it passes over. `campaign_id` is set on every document of a
+    campaign, ideas and comments included.
     """
     __tablename__ = "search_document"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -35,12 +41,14 @@ class SearchDocument(db.Model):
     tag_terms: Mapped[str] = mapped_column(Text, default="")
     terms_vector: Mapped[str | None] = mapped_column(
         Text().with_variant(TSVECTOR(), "postgresql"))
+    visible: Mapped[bool] = mapped_column(default=True, server_default=true())
     indexed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (
         UniqueConstraint("doc_type", "doc_id"),
         Index("ix_search_document_idea", "idea_id"),
-        Index("ix_search_document_terms_vector", "terms_vector", postgresql_using="gin"),
+        Index("ix_search_document_terms_vector", "terms_vector", postgresql_using="gin",
+              postgresql_where=text("visible")),
     )
 
 

@@ -1,9 +1,11 @@
 """What is searchable: one `DocumentType` registration per kind of content.
 
 A registration says how to turn a source row into indexed text (or None once it is deleted),
-which attribute changes re-index it, how to check at query time that the source row may
-still be shown (not deleted, not hidden by moderation: the index is never trusted for that),
-and how to load and present hits: ideas, comments, campaigns (title, description and the
+which attribute changes re-index it, the one SQL rule that says whether the source row may
+be shown (not deleted, not hidden by moderation, nor inside a hidden idea) — the index keeps
+its answer in each document's `visible` flag, re-checked whenever its inputs change — and
+how to load and present hits (presenting re-checks the loaded row, so a row changed behind
+the ORM's back is still never shown): ideas, comments, campaigns (title, description and the
 published outcome), plan sections, critiques and their replies.
 """
 from __future__ import annotations
@@ -21,13 +23,23 @@ from ideaboard.extensions import db
 from ideaboard.models import Campaign, Comment, Critique, CritiqueReply, Idea, Plan, Section
 from ideaboard.text import html_text, render_markdown
 
-MAX_INDEXED_CHARS = 30_000
+MAX_INDEXED_CHARS = 60_000  # a campaign: description and outcome; posts stop at 20,000
+
+
+_TAG = re.compile(r"""<(?:[^>"']|"[^"]*"|'[^']*')*>""")
 
 
 def plain_text(markdown_source: str) -> str:
     """What a reader sees of a Markdown text, as plain (unescaped) text on one line."""
-    rendered = html_text(render_markdown(markdown_source or ""))
-    return re.sub(r"\s+", " ", rendered).strip()[:MAX_INDEXED_CHARS]
+    return html_text(render_markdown(markdown_source or ""))
+
+
+def html_text(safe_html: str) -> str:
+    """What a reader sees of HTML that ideaboard.text rendered and sanitised (the stored
+    *_html columns), as plain (unescaped) text on one line: indexing reads those, rather
+    than render each text's Markdown again."""
+    return re.sub(r"\s+", " ", html.unescape(_TAG.sub("", safe_html or ""))).strip()[
+        :MAX_INDEXED_CHARS]
 
 
 @dataclass(frozen=True)
@@ -56,12 +68,14 @@ class DocumentType:
     model: type
     label: Any         # lazy string: "Idea", "Comment"
     plural_label: Any  # for the type filter
-    watched: frozenset[str]
+    watched: frozenset[str]   # attributes whose change re-indexes the text
     text: Callable[[Any], DocumentText | None]
     visible: Callable[[ColumnElement[int]], ColumnElement[bool]]
     load: Callable[[list[int]], dict[int, Any]]
     present: Callable[[Any], Presented | None]
     context: Any = None  # lazy string after the label: "in the discussion of"
+    shown_by: frozenset[str] = frozenset()  # attributes whose change re-checks `visible`
+    in_idea: bool = False  # its documents follow their idea's visibility and campaign
 
 
 DOCUMENT_TYPES: dict[str, DocumentType] = {}
@@ -84,7 +98,7 @@ def type_for_model(model: type) -> DocumentType | None:
 def _idea_text(idea: Idea) -> DocumentText | None:
     if idea.deleted_at is not None:
         return None
-    return DocumentText(title=idea.title, body=plain_text(idea.body), tags=tuple(idea.tag_list),
+    return DocumentText(title=idea.title, body=html_text(idea.body_html), tags=tuple(idea.tag_list),
                         idea_id=idea.id, campaign_id=idea.campaign_id)
 
 
@@ -113,7 +127,8 @@ def _present_idea(idea: Idea) -> Presented | None:
 
 IDEAS = register(DocumentType(
     name="idea", model=Idea, label=_l("Idea"), plural_label=_l("Ideas"),
-    watched=frozenset({"title", "body", "tag_names", "deleted_at", "campaign_id"}),
+    watched=frozenset({"title", "body_html", "tag_names", "deleted_at", "campaign_id"}),
+    shown_by=frozenset({"hidden_at"}),
     text=_idea_text, visible=_idea_visible, load=_load_ideas, present=_present_idea))
 
 
@@ -122,7 +137,7 @@ IDEAS = register(DocumentType(
 def _comment_text(comment: Comment) -> DocumentText | None:
     if comment.deleted_at is not None:
         return None
-    return DocumentText(title="", body=plain_text(comment.body), idea_id=comment.idea_id)
+    return DocumentText(title="", body=html_text(comment.body_html), idea_id=comment.idea_id)
 
 
 def _comment_visible(doc_id: ColumnElement[int]) -> ColumnElement[bool]:
@@ -150,8 +165,8 @@ def _present_comment(comment: Comment) -> Presented | None:
 COMMENTS = register(DocumentType(
     name="comment", model=Comment, label=_l("Comment"), plural_label=_l("Comments"),
     context=_l("in the discussion of"),
-    watched=frozenset({"body", "deleted_at", "idea_id"}),
-    text=_comment_text, visible=_comment_visible, load=_load_comments,
+    watched=frozenset({"body_html", "deleted_at", "idea_id"}), shown_by=frozenset({"hidden_at"}),
+    in_idea=True, text=_comment_text, visible=_comment_visible, load=_load_comments,
     present=_present_comment))
 
 
@@ -161,9 +176,9 @@ COMMENTS = register(DocumentType(
 # visibility is checked against the source rows.
 
 def _campaign_text(campaign: Campaign) -> DocumentText:
-    body = plain_text(campaign.description)
+    body = html_text(campaign.description_html)
     if campaign.outcome_published_at is not None and campaign.outcome:
-        body = f"{body} {plain_text(campaign.outcome)}".strip()[:MAX_INDEXED_CHARS]
+        body = f"{body} {html_text(campaign.outcome_html)}".strip()[:MAX_INDEXED_CHARS]
     return DocumentText(title=campaign.title, body=body, campaign_id=campaign.id)
 
 
@@ -183,7 +198,7 @@ def _present_campaign(campaign: Campaign) -> Presented:
 
 CAMPAIGNS = register(DocumentType(
     name="campaign", model=Campaign, label=_l("Campaign"), plural_label=_l("Campaigns"),
-    watched=frozenset({"title", "description", "outcome", "outcome_published_at"}),
+    watched=frozenset({"title", "description_html", "outcome_html", "outcome_published_at"}),
     text=_campaign_text, visible=_campaign_visible, load=_load_campaigns,
     present=_present_campaign))
 
@@ -201,7 +216,7 @@ def _plan_title(campaign: Campaign, heading: str) -> str:
 
 
 def _section_text(section: Section) -> DocumentText:
-    return DocumentText(title=section.heading, body=plain_text(section.body),
+    return DocumentText(title=section.heading, body=html_text(section.body_html),
                         campaign_id=_plan_campaign_id(section))
 
 
@@ -232,7 +247,7 @@ def _present_section(found: SectionInPlan) -> Presented:
 
 SECTIONS = register(DocumentType(
     name="plan_section", model=Section, label=_l("Plan section"),
-    plural_label=_l("Plan sections"), watched=frozenset({"heading", "body", "plan_id"}),
+    plural_label=_l("Plan sections"), watched=frozenset({"heading", "body_html", "plan_id"}),
     text=_section_text, visible=_section_visible, load=_load_sections,
     present=_present_section))
 
@@ -240,7 +255,7 @@ SECTIONS = register(DocumentType(
 def _critique_text(critique: Critique) -> DocumentText | None:
     if critique.deleted_at is not None:
         return None
-    return DocumentText(title="", body=plain_text(critique.body),
+    return DocumentText(title="", body=html_text(critique.body_html),
                         campaign_id=_plan_campaign_id(critique))
 
 
@@ -269,15 +284,15 @@ def _present_critique(critique: Critique) -> Presented | None:
 
 CRITIQUES = register(DocumentType(
     name="critique", model=Critique, label=_l("Critique"), plural_label=_l("Critiques"),
-    context=_l("on the plan section"), watched=frozenset({"body", "deleted_at"}),
-    text=_critique_text, visible=_critique_visible, load=_load_critiques,
-    present=_present_critique))
+    context=_l("on the plan section"), watched=frozenset({"body_html", "deleted_at"}),
+    shown_by=frozenset({"hidden_at"}), text=_critique_text, visible=_critique_visible,
+    load=_load_critiques, present=_present_critique))
 
 
 def _reply_text(reply: CritiqueReply) -> DocumentText | None:
     if reply.deleted_at is not None:
         return None
-    return DocumentText(title="", body=plain_text(reply.body),
+    return DocumentText(title="", body=html_text(reply.body_html),
                         campaign_id=_plan_campaign_id(reply))
 
 
@@ -307,5 +322,5 @@ def _present_reply(reply: CritiqueReply) -> Presented | None:
 CRITIQUE_REPLIES = register(DocumentType(
     name="critique_reply", model=CritiqueReply, label=_l("Reply to a critique"),
     plural_label=_l("Replies to critiques"), context=_l("on the plan section"),
-    watched=frozenset({"body", "deleted_at"}), text=_reply_text, visible=_reply_visible,
+    watched=frozenset({"body_html", "deleted_at"}), text=_reply_text, visible=_reply_visible,
     load=_load_replies, present=_present_reply))

@@ -111,6 +111,17 @@ def test_an_empty_search_says_what_to_try(client, query):
     assert 'class="search-results"' not in page
 
 
+def test_the_page_says_which_words_were_searched(client, world):
+    page = text_of(client.get("/search?" + urlencode({"q": "报销流程"})))
+    assert "Every result holds all of these words: 报销 · 流程." in page
+    page = text_of(client.get("/search?" + urlencode({"q": "weekly meetings for the team"})))
+    assert "Left out as too common: for, the." in page
+    long_query = " ".join(f"word{n}" for n in range(80))
+    page = text_of(client.get("/search?" + urlencode({"q": long_query})))
+    assert "only the words shown were searched" in page
+    assert "word62 · word63." in page and "· word64" not in page
+
+
 def test_no_results_says_what_to_try_next(client, world):
     response = client.get("/search?q=xqzvbnmw&status=accepted")
     page = text_of(response)
