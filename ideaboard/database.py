@@ -19,9 +19,9 @@ worker that waits at the head of the queue, never every worker.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import queue
-import hashlib
 import sqlite3
 import struct
 import threading
@@ -31,7 +31,6 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 
 from flask import current_app
-from sqlalchemy import event
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -332,9 +331,6 @@ def write_transaction() -> Iterator[Session]:
 @contextmanager
 def _no_queue() -> Iterator[None]:
     yield
-    with session.begin():
-        session.connection(execution_options={IMMEDIATE_OPTION: True})
-        yield session
 
 
 def _lock_key(name: str) -> int:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, or_, true
+from sqlalchemy import and_, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from ideaboard.errors import NotAllowed, NotFound
@@ -114,15 +114,23 @@ def readable_campaigns(viewer: User | None) -> ColumnElement[bool]:
     return Campaign.anonymity != Anonymity.ANONYMOUS_ONLY
 
 
+def in_readable_campaign(viewer: User | None, campaign_id) -> ColumnElement[bool]:
+    """Rows (ideas, search documents) whose campaign this viewer may read; rows of no
+    campaign are readable."""
+    if _signed_in(viewer):
+        return true()
+    sensitive = (select(Campaign.id).where(Campaign.anonymity == Anonymity.ANONYMOUS_ONLY)
+                 .scalar_subquery())
+    return or_(campaign_id.is_(None), campaign_id.not_in(sensitive))
+
+
 def readable_ideas(viewer: User | None) -> ColumnElement[bool]:
     """Ideas that belong in this viewer's lists and feeds: not deleted, not hidden, in a
     campaign they may read. Lists that show the campaign join `Campaign` themselves."""
     live = and_(Idea.deleted_at.is_(None), Idea.hidden_at.is_(None))
     if _signed_in(viewer):
         return live
-    return and_(live, Idea.campaign_id.in_(
-        Campaign.__table__.select().with_only_columns(Campaign.id)
-        .where(Campaign.anonymity != Anonymity.ANONYMOUS_ONLY).scalar_subquery()))
+    return and_(live, in_readable_campaign(viewer, Idea.campaign_id))
 
 
 def readable_comments(viewer: User | None) -> ColumnElement[bool]:

@@ -70,4 +70,5 @@ class ChangePasswordForm(NewPasswordFields):
 
 class EmailLinkForm(FlaskForm):
     """Asks for an e-mailed link: a password reset, or a new confirmation link."""
-    email = EmailField(_l("Work e-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(_l("Work e-mail"),
+                       validators=[DataRequired(), EmailAddress(), Length(max=254)])

@@ -150,7 +150,7 @@ class Idea(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     deleted_at: Mapped[datetime | None]
     hidden_at: Mapped[datetime | None]  # moderation (0005): hidden pending review, or removed
-    # collective wisdom (0015): the broad-support score and when it was fitted (None: fewer
+    # collective wisdom (0012): the broad-support score and when it was fitted (None: fewer
     # than BROAD_SUPPORT_MIN_VOTES votes), and how often the idea was in an answered pair
     broad_support: Mapped[float | None]
     broad_support_at: Mapped[datetime | None]

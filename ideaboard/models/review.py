@@ -48,10 +48,10 @@ class SiteSettings(db.Model):
     smtp_username: Mapped[str | None] = mapped_column(String(255))
     smtp_from: Mapped[str | None] = mapped_column(String(255))  # the password stays in config
     # --- end moderation and administration
-    # --- privacy (0016_privacy)
+    # --- privacy (0010_privacy)
     read_requires_sign_in: Mapped[bool] = mapped_column(default=True)  # an internal platform
     anonymity_window_minutes: Mapped[int] = mapped_column(default=60)
-    # collective wisdom (0015): "and broad support at least B"; None leaves the clause out
+    # collective wisdom (0012): "and broad support at least B"; None leaves the clause out
     escalation_min_broad_support: Mapped[float | None]
 
 

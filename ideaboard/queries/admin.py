@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
 from datetime import date, datetime, time
-from functools import cache
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload

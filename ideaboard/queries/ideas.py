@@ -26,9 +26,8 @@ from ideaboard.models import (
     User,
     Vote,
 )
-from ideaboard.models.base import utcnow
-from ideaboard.visibility import IdeaState, readable_ideas
 from ideaboard.models.base import fits_database_integer, utcnow
+from ideaboard.visibility import IdeaState, readable_ideas
 
 SORTS = ("top", "hot", "common", "new", "discussed")
 _SORT_COLUMNS = {

@@ -26,20 +26,16 @@ from ideaboard.text import html_text, render_markdown
 MAX_INDEXED_CHARS = 60_000  # a campaign: description and outcome; posts stop at 20,000
 
 
-_TAG = re.compile(r"""<(?:[^>"']|"[^"]*"|'[^']*')*>""")
-
-
 def plain_text(markdown_source: str) -> str:
     """What a reader sees of a Markdown text, as plain (unescaped) text on one line."""
-    return html_text(render_markdown(markdown_source or ""))
+    return indexed_text(render_markdown(markdown_source or ""))
 
 
-def html_text(safe_html: str) -> str:
+def indexed_text(safe_html: str) -> str:
     """What a reader sees of HTML that ideaboard.text rendered and sanitised (the stored
-    *_html columns), as plain (unescaped) text on one line: indexing reads those, rather
-    than render each text's Markdown again."""
-    return re.sub(r"\s+", " ", html.unescape(_TAG.sub("", safe_html or ""))).strip()[
-        :MAX_INDEXED_CHARS]
+    *_html columns), on one line: indexing reads those, rather than render each text's
+    Markdown again."""
+    return re.sub(r"\s+", " ", html_text(safe_html or "")).strip()[:MAX_INDEXED_CHARS]
 
 
 @dataclass(frozen=True)
@@ -98,7 +94,8 @@ def type_for_model(model: type) -> DocumentType | None:
 def _idea_text(idea: Idea) -> DocumentText | None:
     if idea.deleted_at is not None:
         return None
-    return DocumentText(title=idea.title, body=html_text(idea.body_html), tags=tuple(idea.tag_list),
+    return DocumentText(title=idea.title, body=indexed_text(idea.body_html),
+                        tags=tuple(idea.tag_list),
                         idea_id=idea.id, campaign_id=idea.campaign_id)
 
 
@@ -137,7 +134,7 @@ IDEAS = register(DocumentType(
 def _comment_text(comment: Comment) -> DocumentText | None:
     if comment.deleted_at is not None:
         return None
-    return DocumentText(title="", body=html_text(comment.body_html), idea_id=comment.idea_id)
+    return DocumentText(title="", body=indexed_text(comment.body_html), idea_id=comment.idea_id)
 
 
 def _comment_visible(doc_id: ColumnElement[int]) -> ColumnElement[bool]:
@@ -176,9 +173,9 @@ COMMENTS = register(DocumentType(
 # visibility is checked against the source rows.
 
 def _campaign_text(campaign: Campaign) -> DocumentText:
-    body = html_text(campaign.description_html)
+    body = indexed_text(campaign.description_html)
     if campaign.outcome_published_at is not None and campaign.outcome:
-        body = f"{body} {html_text(campaign.outcome_html)}".strip()[:MAX_INDEXED_CHARS]
+        body = f"{body} {indexed_text(campaign.outcome_html)}".strip()[:MAX_INDEXED_CHARS]
     return DocumentText(title=campaign.title, body=body, campaign_id=campaign.id)
 
 
@@ -216,7 +213,7 @@ def _plan_title(campaign: Campaign, heading: str) -> str:
 
 
 def _section_text(section: Section) -> DocumentText:
-    return DocumentText(title=section.heading, body=html_text(section.body_html),
+    return DocumentText(title=section.heading, body=indexed_text(section.body_html),
                         campaign_id=_plan_campaign_id(section))
 
 
@@ -255,7 +252,7 @@ SECTIONS = register(DocumentType(
 def _critique_text(critique: Critique) -> DocumentText | None:
     if critique.deleted_at is not None:
         return None
-    return DocumentText(title="", body=html_text(critique.body_html),
+    return DocumentText(title="", body=indexed_text(critique.body_html),
                         campaign_id=_plan_campaign_id(critique))
 
 
@@ -292,7 +289,7 @@ CRITIQUES = register(DocumentType(
 def _reply_text(reply: CritiqueReply) -> DocumentText | None:
     if reply.deleted_at is not None:
         return None
-    return DocumentText(title="", body=html_text(reply.body_html),
+    return DocumentText(title="", body=indexed_text(reply.body_html),
                         campaign_id=_plan_campaign_id(reply))
 
 

@@ -28,7 +28,8 @@ from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY
 from sqlalchemy.orm import aliased
 
 from ideaboard.extensions import db
-from ideaboard.models import Idea, IdeaStatus, IdeaTag, SearchDocument, Tag
+from ideaboard.models import Idea, IdeaStatus, IdeaTag, SearchDocument, Tag, User
+from ideaboard.permissions import is_signed_in
 from ideaboard.search.documents import DOCUMENT_TYPES, IDEAS, DocumentType
 from ideaboard.search.snippets import highlight
 from ideaboard.search.tokens import (
@@ -37,6 +38,7 @@ from ideaboard.search.tokens import (
     parse_query,
     similarity_terms,
 )
+from ideaboard.visibility import in_readable_campaign
 
 PER_PAGE = 20
 MAX_PAGE = 25          # deeper than 500 results, refining the query works better
@@ -138,7 +140,7 @@ def _page(statement: Select) -> Select:
 
 @cache
 def _search_statement(dialect: str, doc_type: bool, status: bool, tag: bool,
-                      campaign: bool) -> Select:
+                      campaign: bool, signed_out: bool = False) -> Select:
     """The search's SELECT for one database and one combination of filters, built once per
     process; the terms, filter values and page are bound parameters.
 
@@ -146,7 +148,7 @@ def _search_statement(dialect: str, doc_type: bool, status: bool, tag: bool,
     partial GIN index), so the plain search ranks inside the index, at most the newest
     RANKED_CANDIDATES matches, and joins only the one page it returns: its cost does not
     grow with what it passes over. Filters join first, and rank every match."""
-    filtered = doc_type or status or tag or campaign
+    filtered = doc_type or status or tag or campaign or signed_out
     if dialect == "postgresql" and not filtered:
         newest = (select(_doc.id).where(_pg_match()[0]).order_by(_doc.id.desc())
                   .limit(RANKED_CANDIDATES).subquery())
@@ -174,6 +176,8 @@ def _search_statement(dialect: str, doc_type: bool, status: bool, tag: bool,
         statement = statement.where(_doc.doc_type == bindparam("doc_type"))
     if campaign:
         statement = statement.where(_doc.campaign_id == bindparam("campaign_id"))
+    if signed_out:  # an admin opened reading up: sensitive campaigns stay sign-in only
+        statement = statement.where(in_readable_campaign(None, _doc.campaign_id))
     if status:
         idea = aliased(Idea, name="filter_idea")
         statement = statement.join(idea, idea.id == _doc.idea_id).where(
@@ -211,8 +215,10 @@ def _load(rows: list) -> dict[tuple[str, int], Any]:
     return loaded
 
 
-def search(text: str, filters: SearchFilters | None = None, page: int = 1) -> SearchResults:
-    """One page of visible documents holding every word of `text`, best first."""
+def search(text: str, filters: SearchFilters | None = None, page: int = 1, *,
+           viewer: User | None = None) -> SearchResults:
+    """One page of visible documents holding every word of `text`, best first, in the
+    campaigns `viewer` may read (ideaboard/visibility.py)."""
     filters = filters or SearchFilters()
     parsed = parse_query(text or "")
     page = min(max(page, 1), MAX_PAGE)
@@ -222,7 +228,8 @@ def search(text: str, filters: SearchFilters | None = None, page: int = 1) -> Se
         return results
     dialect = _dialect()
     statement = _search_statement(dialect, bool(filters.doc_type), bool(filters.status),
-                                  bool(filters.tag), bool(filters.campaign_id))
+                                  bool(filters.tag), bool(filters.campaign_id),
+                                  not is_signed_in(viewer))
     rows = db.session.execute(statement, {
         "match": match_expression(dialect, all_of=parsed.required),
         "limit": PER_PAGE + 1, "offset": (page - 1) * PER_PAGE,

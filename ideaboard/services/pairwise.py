@@ -6,7 +6,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ideaboard.database import write_transaction
-from ideaboard.models import Campaign, Idea, IdeaStatus, PairwiseChoice, User
+from ideaboard.models import Campaign, Idea, PairwiseChoice, User
 from ideaboard.models.base import utcnow
 from ideaboard.queries.ideas import state_of_idea_of
 from ideaboard.ranking.pairwise import pair_key

@@ -6,7 +6,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
 from ideaboard.forms import ActionForm
-from ideaboard.forms.auth import ProfileForm
 from ideaboard.forms.auth import ChangePasswordForm, ProfileForm
 from ideaboard.forms.review import KIND_LABELS, PreferencesForm
 from ideaboard.models import Level, NotificationKind

@@ -70,7 +70,8 @@ def search():
         status=status_filter(request.args.get("status")),
         tag=tag_argument(request.args.get("tag")),
         campaign_id=query_int("campaign"))
-    results = search_documents(request.args.get("q", ""), filters, page=query_int("page") or 1)
+    results = search_documents(request.args.get("q", ""), filters,
+                               page=query_int("page") or 1, viewer=current_user)
     return render_template("discovery/search.html", results=results,
                            document_types=DOCUMENT_TYPES, statuses=STATUS_CHOICES,
                            campaigns=campaign_choices())

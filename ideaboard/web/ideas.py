@@ -56,7 +56,6 @@ from ideaboard.services.settings import (
     rate_limit,  # admin-set limits, else config
 )
 from ideaboard.services.votes import OPPOSE, RETRACT, SUPPORT, cast_vote, mark_helpful
-from ideaboard.text import render_markdown
 from ideaboard.visibility import IdeaState, idea_access
 from ideaboard.web.access import guard
 from ideaboard.web.arguments import query_int

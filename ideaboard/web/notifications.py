@@ -1,14 +1,13 @@
 """The in-app inbox."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ideaboard.forms import ActionForm
 from ideaboard.models import NotificationKind
 from ideaboard.queries.notifications import inbox as inbox_items
 from ideaboard.services.notifications import mark_read
-from ideaboard.web.arguments import query_int
 
 bp = Blueprint("notifications", __name__, url_prefix="/inbox")
 

@@ -22,6 +22,7 @@ from flask_login import current_user, login_required
 from ideaboard.extensions import limiter
 from ideaboard.forms.pairwise import PairForm, SuggestForm
 from ideaboard.models import Campaign
+from ideaboard.permissions import can_manage_campaign, can_post_in_campaign
 from ideaboard.queries.campaigns import campaign_by_slug
 from ideaboard.queries.pairwise import (
     ComparingState,
@@ -31,10 +32,11 @@ from ideaboard.queries.pairwise import (
     pairwise_results,
 )
 from ideaboard.services import DomainError, InvalidInput, NotAllowed, NotFound
-from ideaboard.services.campaigns import can_manage, can_post_in
 from ideaboard.services.ideas import post_idea
 from ideaboard.services.pairwise import record_choice
 from ideaboard.services.settings import rate_limit, small_group_minimum
+from ideaboard.visibility import campaign_access
+from ideaboard.web.access import guard
 
 bp = Blueprint("pairwise", __name__, url_prefix="/compare")
 ERROR_STATUS = {NotFound: 404, NotAllowed: 403, InvalidInput: 409}
@@ -44,6 +46,7 @@ def load_comparing_campaign(slug: str) -> Campaign:
     campaign = campaign_by_slug(slug)
     if campaign is None or not campaign.pairwise_enabled:
         abort(404)
+    guard(campaign_access(current_user, campaign))
     return campaign
 
 
@@ -68,7 +71,7 @@ def render_compare(campaign: Campaign, suggest_form: SuggestForm | None = None):
         "pairwise/compare.html", campaign=campaign,
         state=comparing_state(campaign, current_user), form=PairForm(formdata=None),
         suggest_form=suggest_form or SuggestForm(formdata=None),
-        can_post=can_post_in(current_user, campaign), excerpt=excerpt)
+        can_post=can_post_in_campaign(current_user, campaign), excerpt=excerpt)
 
 
 @bp.get("/<slug>")
@@ -111,7 +114,7 @@ def suggest(slug: str):
     form = SuggestForm()
     if not form.validate_on_submit():
         return render_compare(campaign, form)
-    if not can_post_in(current_user, campaign):
+    if not can_post_in_campaign(current_user, campaign):
         flash(_("This campaign is not taking new posts."), "warning")
         return redirect(url_for("pairwise.compare", slug=slug))
     try:
@@ -129,7 +132,7 @@ def suggest(slug: str):
 @login_required
 def results(slug: str):
     campaign = load_comparing_campaign(slug)
-    hidden = campaign.totals_hidden() and not can_manage(current_user, campaign)
+    hidden = campaign.totals_hidden() and not can_manage_campaign(current_user, campaign)
     return render_template(
         "pairwise/results.html", campaign=campaign, hidden=hidden,
         results=None if hidden else pairwise_results(campaign, _("Other departments")),

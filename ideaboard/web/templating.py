@@ -16,8 +16,8 @@ from ideaboard.catalog import current_catalog, current_locale
 from ideaboard.forms.auth import LanguageForm
 from ideaboard.models.base import utcnow
 from ideaboard.queries.notifications import unread_count
-from ideaboard.services.feeds import feed_token
 from ideaboard.ranking import BROAD_SUPPORT_MIN_VOTES
+from ideaboard.services.feeds import feed_token
 
 RELATIVE_LIMIT = timedelta(days=7)
 

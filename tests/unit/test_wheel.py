@@ -84,7 +84,7 @@ def test_the_wheel_carries_everything_the_app_needs(installed):
             if path.is_file():
                 assert f"ideaboard/{path.relative_to(ROOT).as_posix()}" in names, path
     assert "ideaboard/translations/zh/LC_MESSAGES/messages.mo" in names
-    assert "ideaboard/migrations/versions/0012_identity.py" in names
+    assert "ideaboard/migrations/versions/0011_identity.py" in names
     assert "ideaboard/migrations/alembic.ini" in names
 
 

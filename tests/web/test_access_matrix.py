@@ -227,7 +227,8 @@ def make_objects(factory, author=None) -> Objects:
         post_idea(author, compared, title=title, body="Why", tags=[])
     return Objects(idea, comment, invite, notification, export, inviter.department_id,
                    campaign, plan=plan_objects(author),  # plan review (scene 4)
-                   links=account_links(author))  # identity (issue 19)
+                   links=account_links(author),  # identity (issue 19)
+                   compared=compared)  # collective wisdom (issue 16)
 
 
 def account_links(user) -> dict[tuple[str, str], str]:
@@ -240,7 +241,6 @@ def account_links(user) -> dict[tuple[str, str], str]:
         verify = queue_account_mail(session, user, "verify_email", TokenPurpose.VERIFY_EMAIL)
         reset = queue_account_mail(session, user, "reset_password", TokenPurpose.RESET_PASSWORD)
     return {("verify", "token"): link_secret(verify), ("reset", "token"): link_secret(reset)}
-                   compared=compared)
 
 
 @pytest.fixture

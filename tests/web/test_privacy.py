@@ -206,3 +206,11 @@ def test_the_anonymous_author_is_told_how_timing_is_protected(client, login_as, 
     named = client.post_form("/ideas/new", {"title": "Named idea", "body": "", "tags": "",
                                             "publish": "1"}, follow_redirects=True)
     assert "Posted anonymously" not in named.get_data(as_text=True)
+
+
+@pytest.mark.usefixtures("reading_open")
+def test_search_leaves_sensitive_campaigns_out_for_readers_not_signed_in(client, login_as,
+                                                                          sensitive):
+    assert "bonus pool" not in client.get("/search?q=bonus").get_data(as_text=True).lower()
+    login_as("employee")
+    assert "bonus pool" in client.get("/search?q=bonus").get_data(as_text=True).lower()

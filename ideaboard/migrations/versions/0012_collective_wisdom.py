@@ -3,8 +3,8 @@ and an index for the Common ground list), the escalation rule's optional broad-s
 clause, and pairwise comparisons (a campaign switch, each idea's comparison counter and the
 choices themselves, one per person per pair)
 
-Revision ID: 0015_collective_wisdom
-Revises: 0012_identity
+Revision ID: 0012_collective_wisdom
+Revises: 0011_identity
 Create Date: 2026-12-03 08:14:45.242472
 
 """
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0015_collective_wisdom'
-down_revision = '0012_identity'
+revision = '0012_collective_wisdom'
+down_revision = '0011_identity'
 branch_labels = None
 depends_on = None
 

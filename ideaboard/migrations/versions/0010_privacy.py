@@ -1,7 +1,7 @@
 """privacy: sign-in to read, feed tokens, the anonymity window (public_at on posts), who
 acted and why on inbox items
 
-Revision ID: 0016_privacy
+Revision ID: 0010_privacy
 Revises: 0009_escalation_reasons
 Create Date: 2026-12-03 09:00:00.000000
 
@@ -11,7 +11,7 @@ migration keep their order (anonymous ones included, as before).
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0016_privacy'
+revision = '0010_privacy'
 down_revision = '0009_escalation_reasons'
 branch_labels = None
 depends_on = None

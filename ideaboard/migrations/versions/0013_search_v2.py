@@ -1,7 +1,7 @@
 """search v2: words instead of character pairs, and a visibility flag on each search document
 
-Revision ID: 0011_search_v2
-Revises: 0015_collective_wisdom
+Revision ID: 0013_search_v2
+Revises: 0012_collective_wisdom
 Create Date: 2026-12-03 08:30:00.000000
 
 - `search_document.visible`: whether the source row may be shown (set here from the source
@@ -21,8 +21,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0011_search_v2'
-down_revision = '0015_collective_wisdom'
+revision = '0013_search_v2'
+down_revision = '0012_collective_wisdom'
 branch_labels = None
 depends_on = None
 

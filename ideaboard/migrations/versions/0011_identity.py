@@ -1,7 +1,7 @@
 """identity: verified e-mail addresses, single-use account links, single sign-on identities
 
-Revision ID: 0012_identity
-Revises: 0016_privacy
+Revision ID: 0011_identity
+Revises: 0010_privacy
 Create Date: 2026-12-03 08:30:00.000000
 
 user.email_verified_at (existing accounts count as verified: set to created_at),
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0012_identity'
-down_revision = '0016_privacy'
+revision = '0011_identity'
+down_revision = '0010_privacy'
 branch_labels = None
 depends_on = None
 
