@@ -115,7 +115,7 @@ def test_hidden_merged_deleted_and_foreign_ideas_take_no_comparisons(factory):
     db.session.execute(update(Idea).where(Idea.id == d.id).values(deleted_at=utcnow()))
     db.session.commit()
     for other in (reload(b), reload(c), reload(d)):
-        with pytest.raises((NotFound, InvalidInput)):
+        with pytest.raises((NotFound, InvalidInput, NotAllowed)):
             record_choice(me, campaign, reload(a), other, None)
     with pytest.raises(NotFound):
         record_choice(me, campaign, reload(a), elsewhere, None)

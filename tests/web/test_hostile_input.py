@@ -108,8 +108,9 @@ def test_out_of_range_query_integers_are_bad_requests(client, factory, login_as,
     for rule in rules("GET"):
         client.get(build_path(rule, objects.path_values(rule.endpoint)))
     readers = {endpoint: names for endpoint, names in integer_query_arguments.items()}
-    assert {"ideas.index", "notifications.inbox", "admin.audit", "admin.users",
-            "discovery.search"} <= set(readers), readers
+    # (the inbox pages with a keyset cursor, not an integer: see test_privacy/test_review_http)
+    assert {"ideas.index", "admin.audit", "admin.users", "discovery.search"} <= set(readers), \
+        readers
     by_endpoint = {rule.endpoint: rule for rule in rules("GET")}
     answers = {}
     for endpoint, names in sorted(readers.items()):

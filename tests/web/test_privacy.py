@@ -211,6 +211,6 @@ def test_the_anonymous_author_is_told_how_timing_is_protected(client, login_as, 
 @pytest.mark.usefixtures("reading_open")
 def test_search_leaves_sensitive_campaigns_out_for_readers_not_signed_in(client, login_as,
                                                                           sensitive):
-    assert "bonus pool" not in client.get("/search?q=bonus").get_data(as_text=True).lower()
+    assert "pool rewards the wrong" not in client.get("/search?q=bonus").get_data(as_text=True)
     login_as("employee")
-    assert "bonus pool" in client.get("/search?q=bonus").get_data(as_text=True).lower()
+    assert "pool rewards the wrong" in client.get("/search?q=bonus").get_data(as_text=True)
