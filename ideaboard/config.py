@@ -40,6 +40,7 @@ class DefaultConfig:
     RATELIMIT_VOTE = "300 per minute"
     FORCE_HTTPS = False
     PAGE_SIZE = 30
+    DELIVERY_STALLED_DAYS = 30  # no progress update for this long marks a delivery stalled
     FRAGMENT_CACHE_SIZE = 4096  # rendered idea cards kept per worker (0: off)
     SQL_COUNT_HEADER = False  # adds X-SQL-Count to responses; the benchmark turns it on
     BOOTSTRAP_SERVE_LOCAL = True

@@ -607,7 +607,7 @@ RATIONALES: Dict[str, Dict[str, List[str]]] = {
             "Work has started: the project team is staffed and the first milestone is at the end of next month.",
         ],
         "done": [
-            "Done and live for every team since last Monday. Thank you to the colleagues who proposed and improved it.",
+            "Done and live for every team since last Monday. What changed: requests now take one form instead of three; in the first week the average wait fell from 6 days to 2. Thank you to the colleagues who proposed and improved it.",
         ],
     },
     "zh": {
@@ -626,7 +626,7 @@ RATIONALES: Dict[str, Dict[str, List[str]]] = {
             "已经启动：项目组人员已到位，第一个里程碑在下个月底。",
         ],
         "done": [
-            "已完成，上周一起全员可用。感谢提出和完善这个想法的同事们。",
+            "已完成，上周一起全员可用。变化：申请从三张表合并成一张；第一周平均等待时间从 6 天降到 2 天。感谢提出和完善这个想法的同事们。",
         ],
     },
 }

@@ -1,7 +1,9 @@
 """Who may do what, for views and templates alike."""
 from __future__ import annotations
 
-from ideaboard.models import Comment, Idea, Role, User
+from ideaboard.models import Comment, FundingRound, Idea, IdeaStatus, Role, User
+from ideaboard.models.delivery import DELIVERY_STATUSES, PLEDGE_STATUSES
+from ideaboard.models.funding import ENTRY_STATUSES
 
 
 def is_signed_in(user: User | None) -> bool:
@@ -30,3 +32,59 @@ def is_leader(user: User | None) -> bool:
 
 def is_admin(user: User | None) -> bool:
     return is_signed_in(user) and user.has_role(Role.ADMIN)
+
+
+# --- funding and delivery (issue 14) ------------------------------------------------------
+
+def _visible(idea: Idea) -> bool:
+    return not idea.is_deleted and idea.hidden_at is None and idea.status != IdeaStatus.MERGED
+
+
+def can_open_funding_round(user: User | None) -> bool:
+    return is_leader(user)
+
+
+def can_manage_funding_round(user: User | None, funding_round: FundingRound) -> bool:
+    """The round's owner and admins edit it and close it early."""
+    return is_signed_in(user) and (funding_round.owner_id == user.id or is_admin(user))
+
+
+def can_see_round_report(user: User | None, funding_round: FundingRound) -> bool:
+    return is_signed_in(user) and (funding_round.owner_id == user.id or is_leader(user))
+
+
+def can_enter_idea(user: User | None, idea: Idea) -> bool:
+    """Authors enter their own named ideas: money and people go to a named owner."""
+    return (is_signed_in(user) and idea.author_id == user.id and not idea.is_anonymous
+            and _visible(idea) and idea.status in ENTRY_STATUSES)
+
+
+def can_back(user: User | None, funding_round: FundingRound, idea: Idea) -> bool:
+    """May give points to an idea in a round (the service checks it again, under lock)."""
+    return (funding_round.is_open() and funding_round.is_eligible(user)
+            and idea.author_id != user.id and _visible(idea))
+
+
+def can_pledge(user: User | None, idea: Idea) -> bool:
+    return (is_signed_in(user) and idea.author_id != user.id and _visible(idea)
+            and idea.status in PLEDGE_STATUSES)
+
+
+def can_see_pledgers(user: User | None, idea: Idea, owner_id: int | None) -> bool:
+    """Pledgers' names are for the author, the delivery owner and leaders only."""
+    return is_signed_in(user) and (user.id in (idea.author_id, owner_id) or is_leader(user))
+
+
+def can_manage_team(user: User | None, idea: Idea, owner_id: int | None) -> bool:
+    """The author forms the team; once the idea is accepted, its owner (or a leader) does."""
+    if not is_signed_in(user) or not _visible(idea):
+        return False
+    if idea.status in DELIVERY_STATUSES:
+        return user.id == owner_id or is_leader(user)
+    return idea.status in PLEDGE_STATUSES and user.id == idea.author_id
+
+
+def can_run_delivery(user: User | None, idea: Idea, owner_id: int | None) -> bool:
+    """Milestones, progress updates, start and finish: the owner, or a leader."""
+    return (is_signed_in(user) and _visible(idea) and idea.status in DELIVERY_STATUSES
+            and (user.id == owner_id or is_leader(user)))

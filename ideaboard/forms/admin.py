@@ -119,6 +119,9 @@ class PlatformSettingsForm(FlaskForm):
     smtp_security = SelectField(_l("Connection security"), choices=SMTP_SECURITY_CHOICES)
     smtp_username = StringField(_l("SMTP user name"), validators=[Length(max=255)])
     smtp_from = StringField(_l("Sender (From)"), validators=[Length(max=255)])
+    stalled_after_days = IntegerField(  # funding and delivery (issue 14)
+        _l("Days without a progress update before a delivery is marked stalled"),
+        validators=[Optional(), NumberRange(min=1, max=365)])
 
 
 class AuditFilterForm(FlaskForm):

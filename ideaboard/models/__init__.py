@@ -1,6 +1,22 @@
 """Typed SQLAlchemy models; import them from here."""
 from ideaboard.models.accounts import Department, Invite, Level, LoginSession, Role, User
+from ideaboard.models.delivery import (  # funding and delivery (issue 14)
+    Delivery,
+    DeliveryUpdate,
+    Milestone,
+    Pledge,
+    PledgeStatus,
+)
 from ideaboard.models.discovery import SearchDocument, TagFollow
+from ideaboard.models.funding import (  # funding and delivery (issue 14)
+    DivisionRule,
+    FundingAllocation,
+    FundingAnswer,
+    FundingEntry,
+    FundingRound,
+    FundingRoundDepartment,
+    FundingWallet,
+)
 from ideaboard.models.ideas import (
     Anonymity,
     Campaign,
@@ -99,4 +115,18 @@ __all__ += [  # moderation and administration (issue 7)
     "FlagResolution",
     "ModerationNotice",
     "NoticeKind",
+]
+__all__ += [  # funding and delivery (issue 14)
+    "Delivery",
+    "DeliveryUpdate",
+    "DivisionRule",
+    "FundingAllocation",
+    "FundingAnswer",
+    "FundingEntry",
+    "FundingRound",
+    "FundingRoundDepartment",
+    "FundingWallet",
+    "Milestone",
+    "Pledge",
+    "PledgeStatus",
 ]

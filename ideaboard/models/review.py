@@ -48,6 +48,9 @@ class SiteSettings(db.Model):
     smtp_username: Mapped[str | None] = mapped_column(String(255))
     smtp_from: Mapped[str | None] = mapped_column(String(255))  # the password stays in config
     # --- end moderation and administration
+    # funding and delivery (0013): days without a progress update before a delivery is
+    # marked stalled; NULL means the configuration's DELIVERY_STALLED_DAYS
+    stalled_after_days: Mapped[int | None]
 
 
 class Escalation(db.Model):
@@ -135,6 +138,14 @@ class NotificationKind(enum.StrEnum):
     QUEUE_OVERDUE = "queue_overdue"
     CAMPAIGN_OUTCOME = "campaign_outcome"
     CRITIQUE_ANSWERED = "critique_answered"
+    # funding and delivery (issue 14)
+    FUNDING_RESULT = "funding_result"      # the author: funded or not, at the round's close
+    FUNDING_BACKED = "funding_backed"      # each backer of an idea that was funded
+    FUNDING_ANSWER = "funding_answer"      # leadership released the funds, or declined
+    PLEDGE_NEW = "pledge_new"              # the author or owner: someone offered time
+    TEAM_INVITE = "team_invite"            # a pledger is invited into the team
+    DELIVERY_UPDATE = "delivery_update"    # progress update, or delivered (status "done")
+    DELIVERY_STALLED = "delivery_stalled"  # the owner and the deciding leader
 
 
 class Notification(db.Model):

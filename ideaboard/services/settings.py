@@ -73,6 +73,13 @@ def small_group_minimum() -> int:
     return max(value, DEFAULT_SMALL_GROUP_MINIMUM)
 
 
+def stalled_after_days() -> int:
+    """Days without a progress update before a delivery is marked stalled (issue 14)."""
+    settings = _row()
+    value = settings.stalled_after_days if settings else None
+    return value or current_app.config["DELIVERY_STALLED_DAYS"]
+
+
 def mail_config() -> Mapping:
     """The app configuration with the admin's SMTP settings laid over it."""
     settings = _row()
@@ -113,6 +120,7 @@ class PlatformSettings:
     smtp_security: str | None = None
     smtp_username: str | None = None
     smtp_from: str | None = None
+    stalled_after_days: int | None = None  # funding and delivery (issue 14)
 
     @classmethod
     def from_row(cls, row: SiteSettings) -> PlatformSettings:
@@ -153,6 +161,9 @@ def validate_platform_settings(values: PlatformSettings) -> PlatformSettings:
         raise InvalidInput(_l("The SMTP port must be between 1 and 65535."))
     if clean.smtp_security and clean.smtp_security not in SMTP_SECURITY:
         raise InvalidInput(_l("Choose how to secure the SMTP connection."))
+    if clean.stalled_after_days is not None and not 1 <= clean.stalled_after_days <= 365:
+        raise InvalidInput(_l("A delivery is marked stalled after 1 to 365 days without an "
+                              "update."))
     return clean
 
 
