@@ -207,11 +207,11 @@ def enter_idea(user: User, funding_round: FundingRound, idea: Idea, *, ask_amoun
         if entry is None:
             entry = FundingEntry(round_id=funding_round.id, idea_id=idea.id,
                                  entered_by_id=user.id, created_at=now)
-            session.add(entry)
             session.execute(update(FundingRound).where(FundingRound.id == funding_round.id)
                             .values(entry_count=FundingRound.entry_count + 1))
         entry.ask_amount, entry.ask_people_weeks = ask_amount, ask_people_weeks
         entry.first_milestone, entry.updated_at = first_milestone, now
+        session.add(entry)
     return entry
 
 
