@@ -36,6 +36,7 @@ from ideaboard.permissions import (
     is_leader,
 )
 from ideaboard.services import InvalidInput, NotAllowed, NotFound
+from ideaboard.services.accounts import normalise_email
 from ideaboard.services.audit import record
 from ideaboard.services.ideas import normalise_tags
 from ideaboard.services.notifications import fan_out
@@ -111,11 +112,12 @@ def _owner_id(idea: Idea) -> int | None:
     return owner_of(idea, db.session.get(Delivery, idea.id))
 
 
-def name_owner(leader: User, idea: Idea, owner: User | None) -> None:
-    """A leader names who owns the delivery (by default its author)."""
+def name_owner(leader: User, idea: Idea, email: str) -> None:
+    """A leader names who owns the delivery (by default its author), by e-mail address."""
     ensure_idea_open_to_act(idea)
     if not is_leader(leader):
         raise NotAllowed(_l("Only leaders name a delivery's owner."))
+    owner = db.session.scalar(select(User).where(User.email == normalise_email(email or "")))
     if owner is None or owner.deactivated_at is not None:
         raise InvalidInput(_l("Nobody with that e-mail address can own it: check the address."))
     if idea.status not in DELIVERY_STATUSES:

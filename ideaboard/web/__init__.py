@@ -10,9 +10,11 @@ def register_blueprints(app: Flask) -> None:
         admin,
         auth,
         campaigns,
+        delivery,
         discovery,
         errors,
         fragments,
+        funding,
         ideas,
         main,
         moderation,
@@ -31,3 +33,5 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(discovery.bp)
     app.register_blueprint(plans.bp)
     app.register_blueprint(moderation.bp)  # flags, notices (issue 7)
+    app.register_blueprint(funding.bp)  # funding rounds (issue 14)
+    app.register_blueprint(delivery.bp)  # pledges, teams, delivery (issue 14)

@@ -51,8 +51,7 @@ def fresh(model, key):
 def hide(factory, idea: Idea) -> None:
     """An admin hides the idea (moderation)."""
     from ideaboard.models import FlagReason
-    from ideaboard.services.moderation import ModerationAction
-    from ideaboard.services.moderation import moderate
+    from ideaboard.services.moderation import ModerationAction, moderate
 
     moderate(factory.user(Role.ADMIN), idea_by_public_id(idea.public_id), ModerationAction.HIDE,
              reason_code=FlagReason.SPAM)

@@ -35,7 +35,6 @@ from ideaboard.services.funding import (
     close_due_rounds,
     close_now,
     close_round,
-    create_round,
     edit_round,
     enter_idea,
 )
@@ -315,7 +314,7 @@ def test_a_funded_idea_already_in_the_queue_keeps_its_escalation(factory):
 def test_declined_and_removed_ideas_are_left_out(factory):
     funding_round = make_round(factory)
     backers = [factory.user() for _ in range(3)]
-    kept, kept_entry = entered_idea(factory, funding_round, ask=60_000)
+    _kept, kept_entry = entered_idea(factory, funding_round, ask=60_000)
     gone, gone_entry = entered_idea(factory, funding_round, ask=10_000)
     back(backers, funding_round, kept_entry, 10)
     back(backers, funding_round, gone_entry, 90)
