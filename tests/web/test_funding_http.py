@@ -26,8 +26,8 @@ from ideaboard.queries.ideas import idea_by_public_id
 from ideaboard.services.delivery import add_milestone, pledge_time
 from ideaboard.services.funding import allocate, close_round
 from tests.conftest import sign_in
-from tests.web.isolation import IsolatedClient
 from tests.unit.funding_helpers import back, entered_idea, make_round
+from tests.web.isolation import IsolatedClient
 
 JSON = {"Accept": "application/json"}
 CLIENT_CLASS = IsolatedClient  # several people sign in one after the other
