@@ -90,12 +90,18 @@ def send_mail(loop: bool, interval: int, limit: int) -> None:
 @click.command("run-scheduled")
 @with_appcontext
 def run_scheduled() -> None:
-    """Hourly jobs for cron: tell owners about overdue queue items, queue daily digests."""
+    """Hourly jobs for cron: close funding rounds that are due (dividing their pools), tell
+    owners about overdue queue items and stalled deliveries, queue daily digests."""
+    from ideaboard.services.delivery import notify_stalled
+    from ideaboard.services.funding import close_due_rounds
     from ideaboard.services.notifications import notify_overdue, queue_digest_due
 
+    closed = close_due_rounds()
     overdue = notify_overdue()
+    stalled = notify_stalled()
     digests = queue_digest_due()
-    click.echo(f"overdue notices: {overdue}, digests queued: {digests}")
+    click.echo(f"funding rounds closed: {closed}, overdue notices: {overdue}, "
+               f"stalled deliveries: {stalled}, digests queued: {digests}")
 
 
 # --- backup (issue 7) ----------------------------------------------------------------------

@@ -231,7 +231,8 @@ def idea_funding(idea: Idea, viewer: User | None, may_enter: bool) -> IdeaFundin
     """The rounds the idea is in, with its bar and the viewer's points; for its author, the
     open rounds it could still enter."""
     entries = list(db.session.scalars(select(FundingEntry).where(FundingEntry.idea_id == idea.id)
-                                      .options(joinedload(FundingEntry.round))
+                                      .options(joinedload(FundingEntry.round),
+                                               joinedload(FundingEntry.answered_by))
                                       .order_by(FundingEntry.id.desc())))
     mine = _my_allocations(viewer, [e.id for e in entries])
     views = []

@@ -12,6 +12,7 @@ from flask import (
     Response,
     abort,
     flash,
+    g,
     get_template_attribute,
     jsonify,
     redirect,
@@ -105,11 +106,15 @@ def load_round(slug: str) -> FundingRound:
 
 @bp.app_template_global()
 def funding_panel(idea: Idea):
-    """The idea page's funding box: its rounds, bar and the viewer's points."""
-    funding = idea_funding(idea, current_user, can_enter_idea(current_user, idea))
-    if funding.current and close_if_due(funding.current.entry.round):
+    """The idea page's funding box and timeline steps: its rounds, bar and the viewer's
+    points (read once per request: the page asks twice)."""
+    cache = g.setdefault("funding_panels", {})
+    if idea.id not in cache:
         funding = idea_funding(idea, current_user, can_enter_idea(current_user, idea))
-    return funding
+        if funding.current and close_if_due(funding.current.entry.round):
+            funding = idea_funding(idea, current_user, can_enter_idea(current_user, idea))
+        cache[idea.id] = funding
+    return cache[idea.id]
 
 
 @bp.app_template_global()
