@@ -287,7 +287,7 @@ def test_stalled_deliveries_are_marked_and_told_once(factory):
 
 
 def test_the_stalled_setting_is_read_from_the_admins_setting(factory):
-    idea, _leader = accepted_idea(factory)
+    _idea, _leader = accepted_idea(factory)
     start = utcnow()
     db.session.execute(update(Delivery).values(started_at=start))
     db.session.execute(update(SiteSettings).values(stalled_after_days=7))
@@ -299,7 +299,7 @@ def test_run_scheduled_closes_rounds_and_marks_stalled_deliveries(factory, runne
     funding_round = make_round(factory)
     db.session.execute(update(type(funding_round)).values(
         opens_at=utcnow() - timedelta(days=9), closes_at=utcnow() - timedelta(minutes=5)))
-    idea, _leader = accepted_idea(factory)
+    _idea, _leader = accepted_idea(factory)
     db.session.execute(update(Delivery).values(started_at=utcnow() - timedelta(days=40)))
     db.session.commit()
     result = runner.invoke(args=["run-scheduled"])
