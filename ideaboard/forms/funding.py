@@ -13,6 +13,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from ideaboard.models import DivisionRule
 from ideaboard.models.funding import CURRENCIES, CURRENCY_SYMBOLS
@@ -24,6 +25,12 @@ RULE_CHOICES = [
                  _l("Quadratic matching — many small backers outweigh a few large ones")),
 ]
 CURRENCY_CHOICES = [SelectChoice(code, f"{CURRENCY_SYMBOLS[code]} {code}") for code in CURRENCIES]
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices as checkboxes: easier than a multiple select, on phones too."""
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 class RoundForm(FlaskForm):
@@ -60,10 +67,9 @@ class RoundForm(FlaskForm):
         description=_l("People then back what they believe in, not what is already ahead."))
     opens_at = DateTimeLocalField(_l("Opens"), validators=[DataRequired()])
     closes_at = DateTimeLocalField(_l("Closes"), validators=[DataRequired()])
-    departments = SelectMultipleField(
+    departments = CheckboxesField(
         _l("Who may take part"), coerce=int, validators=[Optional()],
-        description=_l("Leave empty for everyone, or choose departments (Ctrl or ⌘ to pick "
-                       "several)."))
+        description=_l("Tick none for everyone, or tick the departments that take part."))
 
 
 class EditRoundForm(FlaskForm):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 
 from babel.numbers import format_decimal
 from flask import (
@@ -134,6 +135,19 @@ def review_funding(idea: Idea) -> dict:
 bp.add_app_template_global(money)
 bp.add_app_template_global(can_back)
 bp.add_app_template_global(utcnow, "now_utc")
+
+
+@bp.app_template_filter("fit_label")
+def fit_label(text: str, units: int) -> str:
+    """Shorten a chart label to `units` half-width characters (a Chinese character
+    counts two), so it fits beside its bar."""
+    used, kept = 0, []
+    for char in text:
+        used += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+        if used > units:
+            return "".join(kept).rstrip() + "…"
+        kept.append(char)
+    return text
 
 
 # --- the index and opening a round --------------------------------------------------------
