@@ -37,6 +37,7 @@ from ideaboard.services.campaigns import create_campaign
 from ideaboard.services.comments import add_comment
 from tests.conftest import ROLES
 from tests.web.isolation import IsolatedClient
+from tests.web.test_funding_http import FundingObjects, funding_objects
 from tests.web.test_plans_http import PlanObjects, plan_objects
 from tests.web.url_map import build_path, rule_id, rules
 
@@ -116,6 +117,15 @@ GET_MATRIX: dict[str, dict[str, str]] = {
     "discovery.campaign_feed": PUBLIC,
     "discovery.following": MEMBERS,
     "discovery.activity": MEMBERS,
+    # funding and delivery (issue 14): the round belongs to another leader
+    "funding.index": MEMBERS,
+    "funding.new": LEADERS,
+    "funding.show": MEMBERS,
+    "funding.edit": ADMINS,             # the round's owner or an admin
+    "funding.enter": MEMBERS,
+    "funding.report": LEADERS,          # and the round's owner
+    "funding.report_csv": LEADERS,
+    "delivery.delivered_page": MEMBERS,
 }
 # An "ok" that is a redirect to another allowed page of the same area.
 OK_REDIRECTS = {"admin.index": "/admin/flags"}
@@ -150,6 +160,7 @@ class Objects:
     department_id: int
     campaign: Campaign
     plan: PlanObjects | None = None  # plan review (scene 4)
+    funding: FundingObjects | None = None  # funding and delivery (issue 14)
 
     def path_values(self, endpoint: str = "") -> dict[tuple[str, str], str]:
         """Plan-review routes get the plan's campaign; every other campaign route the
@@ -168,7 +179,8 @@ class Objects:
                 ("exports", "token"): self.export.token,
                 ("campaigns", "slug"): self.campaign.slug,  # campaigns (issue 5)
                 ("people", "user_id"): str(self.idea.author_id),
-                **plan_values}  # plan review (scene 4)
+                **plan_values,  # plan review (scene 4)
+                **(self.funding.path_values() if self.funding else {})}  # issue 14
 
 
 def make_objects(factory, author=None) -> Objects:
@@ -190,7 +202,8 @@ def make_objects(factory, author=None) -> Objects:
                                kind=CampaignKind.CONSULTATION, anonymity=Anonymity.OPTIONAL,
                                opens_at=utcnow() - timedelta(days=1), closes_at=None)
     return Objects(idea, comment, invite, notification, export, inviter.department_id,
-                   campaign, plan=plan_objects(author))  # plan review (scene 4)
+                   campaign, plan=plan_objects(author),  # plan review (scene 4)
+                   funding=funding_objects(factory, factory.user("leader", name="Fund Owner")))
 
 
 @pytest.fixture

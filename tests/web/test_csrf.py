@@ -26,6 +26,7 @@ from ideaboard.services.comments import add_comment
 from ideaboard.services.review import pull_into_queue
 from tests.conftest import TEST_PASSWORD
 from tests.web.isolation import IsolatedClient
+from tests.web.test_funding_http import FundingObjects, funding_objects
 from tests.web.test_plans_http import PlanObjects, plan_objects
 from tests.web.url_map import build_path, rule_id, rules
 
@@ -114,6 +115,31 @@ FORM_DATA: dict[str, dict[str, str]] = {
     "plans.edit_reply_page": {"body": "An edited reply"},
     "plans.delete_reply_action": {},
     # --- end plan review
+    # --- funding and delivery (issue 14): the admin owns the round; the entry is a colleague's
+    "funding.new": {"title": "A new fund", "purpose": "", "currency": "CNY",
+                    "pool_amount": "1000", "pool_people_weeks": "0", "allowance": "100",
+                    "division_rule": "proportional", "min_backers": "5", "answer_days": "14",
+                    "opens_at": "2026-01-01T09:00", "closes_at": "2099-01-01T09:00"},
+    "funding.edit": {"title": "A renamed fund", "purpose": "", "closes_at": "2099-01-01T09:00"},
+    "funding.close": {},
+    "funding.enter": {"idea": "", "ask_amount": "100", "ask_people_weeks": "0",
+                      "first_milestone": "A pilot"},
+    "funding.give_points": {"points": "10"},
+    "funding.answer": {"funding_decision": "release",
+                       "funding_rationale": "Backed broadly: the pilot gets the money now."},
+    "delivery.pledge": {"hours_per_week": "2", "weeks": "4", "skills": "design",
+                        "pledge_note": ""},
+    "delivery.withdraw": {},
+    "delivery.invite": {},
+    "delivery.join": {},
+    "delivery.remove": {},
+    "delivery.owner": {"owner_email": "{admin_email}"},
+    "delivery.milestone": {"milestone_title": "A pilot", "milestone_due": ""},
+    "delivery.milestone_done": {"done": "1"},
+    "delivery.milestone_delete": {},
+    "delivery.update": {"update_body": "Pilot running", "spent_amount": "0"},
+    "delivery.start": {},
+    "delivery.done": {"outcome": "Live everywhere; waiting times fell from 9 to 4 days."},
 }
 
 # Which object a path argument names, per endpoint where the owner matters: the admin's own
@@ -140,6 +166,7 @@ class World:
     queued_idea: Idea
     notification: Notification
     plan: PlanObjects | None = None  # plan review (scene 4): the admin's plan, others' critique
+    funding: FundingObjects | None = None  # issue 14: the admin's round, a colleague's entry
 
     def path_values(self, endpoint: str) -> dict[tuple[str, str], str]:
         others = endpoint in OTHERS_OBJECTS
@@ -155,6 +182,7 @@ class World:
             ("users", "user_id"): str(self.others_idea.author_id),
             ("departments", "department_id"): str(self.admin.department_id),
             **(self.plan.path_values() if self.plan else {}),  # plan review (scene 4)
+            **(self.funding.path_values() if self.funding else {}),  # issue 14
         }
 
 
@@ -177,7 +205,8 @@ def world(factory, login_as) -> World:
     db.session.commit()
     return World(admin, own_idea, others_idea, own_comment, others_comment, invite,
                  queued_idea, notification,
-                 plan=plan_objects(admin, colleague))  # plan review (scene 4)
+                 plan=plan_objects(admin, colleague),  # plan review (scene 4)
+                 funding=funding_objects(factory, admin, colleague))  # issue 14
 
 
 def database_snapshot() -> dict[str, list[tuple]]:

@@ -50,7 +50,8 @@ class FundingObjects:
 
 
 def funding_objects(factory, owner: User, author: User | None = None) -> FundingObjects:
-    """`owner` owns the round; `author` (default: someone else) wrote the ideas."""
+    """`owner` (a leader) owns the round and accepted the entered idea; `author` (default:
+    someone else) wrote it; a colleague offered time to it."""
     from ideaboard.services.review import change_status, pull_into_queue
 
     author = author or factory.user(name="Entry Author")
@@ -59,13 +60,10 @@ def funding_objects(factory, owner: User, author: User | None = None) -> Funding
     pledge = pledge_time(factory.user(name="Pledging Colleague"),
                          idea_by_public_id(idea.public_id), hours_per_week=2, weeks=4,
                          skills="design", note="")
-    leader = factory.user(Role.LEADER, name="Deciding Leader")
-    accepted = factory.idea(author, title="An accepted idea")
-    pull_into_queue(leader, idea_by_public_id(accepted.public_id), "Worth an answer")
-    change_status(leader, idea_by_public_id(accepted.public_id), IdeaStatus.ACCEPTED,
+    pull_into_queue(owner, idea_by_public_id(idea.public_id), "Worth an answer")
+    change_status(owner, idea_by_public_id(idea.public_id), IdeaStatus.ACCEPTED,
                   "Accepted: the pilot starts next month with two teams.")
-    milestone = add_milestone(leader, idea_by_public_id(accepted.public_id), "A first pilot",
-                              None)
+    milestone = add_milestone(owner, idea_by_public_id(idea.public_id), "A first pilot", None)
     return FundingObjects(funding_round, entry, pledge, milestone)
 
 
@@ -316,3 +314,19 @@ def test_wallet_counts_stay_with_the_backer(factory, owner):
     backer = factory.user()
     allocate(backer, funding_round.id, entry.id, 12)
     assert db.session.scalar(select(func.count()).select_from(FundingWallet)) == 1
+
+
+def test_the_owner_edits_the_round_and_another_leader_may_not(client, factory, owner,
+                                                              browser_of):
+    funding_round = make_round(factory, owner=owner)
+    assert browser_of(factory.user(Role.LEADER)).get(
+        f"/funding/{funding_round.slug}/edit").status_code == 403
+    mine = browser_of(owner)
+    assert mine.get(f"/funding/{funding_round.slug}/edit").status_code == 200
+    later = (funding_round.closes_at + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    response = mine.post_form(f"/funding/{funding_round.slug}/edit",
+                              {"title": "Renamed fund", "purpose": "", "closes_at": later})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(FundingRound, funding_round.id).title == "Renamed fund"
+    assert mine.get(f"/funding/{funding_round.slug}/report").status_code == 200
