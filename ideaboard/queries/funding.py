@@ -158,7 +158,9 @@ def _order(funding_round: FundingRound):
 
 
 def _final_share(entry: FundingEntry) -> Share:
-    return Share(entry.id, entry.weight or 0.0, counted=entry.weight is not None,
+    """The division stored at close (an idea left out has no weight, or too few backers)."""
+    counted = bool(entry.weight) and entry.backers >= entry.round.min_backers
+    return Share(entry.id, entry.weight or 0.0, counted=counted,
                  offer_amount=entry.offer_amount or 0.0,
                  offer_people_weeks=entry.offer_people_weeks or 0.0, funded=entry.funded,
                  awarded_amount=entry.awarded_amount,

@@ -11,6 +11,7 @@
     const form = event.target;
     if (!form.matches("[data-points-form]")) return;
     event.preventDefault();
+    if (form.classList.contains("is-busy")) return;  // the change already sent it
     const status = form.querySelector("[data-points-status]");
     const input = form.querySelector("[data-points-input]");
     form.classList.add("is-busy");
