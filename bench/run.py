@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote, quote_plus, urlencode, urlsplit
 
@@ -40,6 +40,7 @@ from bench.dataset import (
     BENCH_EMAIL,
     BENCH_PASSWORD,
     DATA_DIR,
+    FUNDING_CHECKS,
     TIERS,
     Phrases,
     bench_app,
@@ -69,6 +70,8 @@ DEEP_POSITION = 30_000  # ~1000 pages of 30 into the top order (less on small ti
 WRITE_TARGETS = 5_000  # votes and comments go to the top ideas
 MIX = {"vote": 8, "comment": 2}  # percent; the remaining 90 % read top, detail and deep
 SEARCH_TERMS = {"zh": "供应链", "en": "meetings"}
+FUNDED_ENTRIES = 40  # ideas entered in the bench's funding round (issue 14)
+ALLOCATION_POINTS = [0, 5, 10, 20, 30, 40]  # of an allowance of 100: wallets fill up fast
 PG_PORT = 55433
 PG_DATABASE = "ideaboard_bench"
 
@@ -81,13 +84,15 @@ class Context:
     detail_public_id: str
     deep_path: str
     deep_page: int
+    round_path: str = ""  # the funding round's page (issue 14)
 
 
 @dataclass(frozen=True)
 class Scenario:
     name: str
     measures: str
-    mode: str  # what bench/lua/scenario.lua sends: hello | get | vote | comment | mixed
+    mode: str  # what bench/lua/scenario.lua sends: hello | get | vote | comment | allocate
+    #            | mixed
     server: str = "app"
     writes: bool = False
     paths: Callable[[Context], list[str]] | None = None  # for mode "get"
@@ -112,8 +117,12 @@ SCENARIOS = [
              probe=f"/search?q={quote(SEARCH_TERMS['en'])}"),
     Scenario("review", "GET /review, the leaders' queue", "get", readers="leaders",
              paths=lambda ctx: ["/review"], probe="/review"),
+    Scenario("round", "GET /funding/<slug>: a funding round with 40 ideas and the wallet", "get",
+             paths=lambda ctx: [ctx.round_path]),
     Scenario("vote", "POST /ideas/<id>/vote: new votes, changes and retractions", "vote",
              writes=True),
+    Scenario("allocate", "POST /funding/<slug>/entries/<id>/points: give, change, take back "
+             "(over the allowance: refused with 409)", "allocate", writes=True),
     Scenario("comment", "POST /ideas/<id>/comments with a stance", "comment", writes=True),
     Scenario("mixed", "90 % top/detail/deep reads, 8 % votes, 2 % comments", "mixed",
              writes=True),
@@ -143,8 +152,11 @@ GOALS = [
     Goal("vote", "vote p99 ≤ 100 ms", lambda r: r["p99_ms"] <= 100),
     Goal("vote", "vote: 0 errors", lambda r: r["errors"] == 0),
     Goal("vote", "vote: tallies exact", lambda r: r.get("tallies_exact")),
+    Goal("allocate", "allocate: no wallet over its allowance, totals equal allocations",
+         lambda r: r.get("funding_exact")),
+    Goal("allocate", "allocate: 0 errors", lambda r: r["errors"] == 0),
 ]
-READ_SCENARIOS = ("top", "deep", "detail", "search_zh", "search_en", "review")
+READ_SCENARIOS = ("top", "deep", "detail", "search_zh", "search_en", "review", "round")
 TOP_GROWTH_LIMIT = 1.3  # top-ideas latency on tier M at most this times tier S
 
 
@@ -411,6 +423,36 @@ def run_wrk(server: Gunicorn, scenario: Scenario, connections: int, seconds: int
     raise RuntimeError(f"wrk gave no result for {scenario.name}:\n{done.stdout}\n{done.stderr}")
 
 
+def open_funding_round(rng: random.Random) -> tuple[str, list[tuple[int, int]]]:
+    """A round open for the whole run, with FUNDED_ENTRIES of the best-supported ideas
+    entered by their authors (through the services, as in the app)."""
+    from ideaboard.extensions import db
+    from ideaboard.models import DivisionRule, Idea, Role, User
+    from ideaboard.models.base import utcnow
+    from ideaboard.models.funding import ENTRY_STATUSES
+    from ideaboard.queries.ideas import idea_by_public_id
+    from ideaboard.services.funding import RoundSettings, create_round, enter_idea
+
+    owner = db.session.scalar(select(User).where(User.role == Role.LEADER).limit(1))
+    now = utcnow()
+    funding_round = create_round(owner, RoundSettings(
+        title=f"Bench fund {now:%Y%m%d%H%M%S}", purpose="Load test", currency="CNY",
+        pool_amount=500_000, pool_people_weeks=0, allowance=100,
+        division_rule=DivisionRule.QUADRATIC, min_backers=5, answer_days=14,
+        hide_totals_until_close=False, opens_at=now - timedelta(hours=1),
+        closes_at=now + timedelta(days=30)))
+    ideas = list(db.session.execute(select(Idea.public_id, Idea.author_id).where(
+        Idea.deleted_at.is_(None), Idea.hidden_at.is_(None), Idea.is_anonymous.is_(False),
+        Idea.status.in_(ENTRY_STATUSES)).order_by(Idea.score.desc()).limit(FUNDED_ENTRIES)))
+    entries = []
+    for public_id, author_id in ideas:
+        entry = enter_idea(db.session.get(User, author_id), funding_round,
+                           idea_by_public_id(public_id), ask_amount=rng.randint(5, 60) * 1000,
+                           ask_people_weeks=0, first_milestone="A pilot")
+        entries.append((entry.id, author_id))
+    return funding_round.slug, entries
+
+
 class Bench:
     def __init__(self, settings: Settings):
         self.settings = settings
@@ -501,6 +543,7 @@ class Bench:
         rng = random.Random(7)
         app = bench_app(database_url)
         with app.app_context():
+            round_slug, entries = open_funding_round(rng)
             top = listed_ideas().order_by(Idea.score.desc(), Idea.id.desc())
             listed = db.session.scalar(select(db.func.count()).select_from(top.subquery()))
             position = min(DEEP_POSITION, listed - 2 * app.config["PAGE_SIZE"])
@@ -528,7 +571,9 @@ class Bench:
         self.targets = targets
         phrases = Phrases(rng)
         context = Context(detail_public_id=detail, deep_path=f"/ideas?sort=top&after={cursor}",
-                          deep_page=position // app.config["PAGE_SIZE"] + 1)
+                          deep_page=position // app.config["PAGE_SIZE"] + 1,
+                          round_path=f"/funding/{round_slug}")
+        self.round_slug, self.entries = round_slug, entries
 
         def lua_user(user: SignedIn) -> dict:
             return {"id": user.user_id, "cookie": user.cookie, "csrf": user.csrf}
@@ -548,6 +593,9 @@ class Bench:
             "comment_bodies": [quote_plus(phrases.comment(lang))
                                for lang in ("en", "zh") * 40],
             "mix": MIX,
+            "round": round_slug,
+            "entries": [{"id": entry_id, "author": author} for entry_id, author in entries],
+            "points_values": ALLOCATION_POINTS,
         }
         self.data_file = self.work_dir / "data.lua"
         self.data_file.write_text("return " + lua_literal(data) + "\n")
@@ -581,6 +629,14 @@ class Bench:
             path = f"/ideas/{pid}/vote" if scenario.mode == "vote" else f"/ideas/{pid}/comments"
             reply = http_request(self.app.port, "POST", path, cookie=user.cookie,
                                  form={"csrf_token": user.csrf, **form},
+                                 accept="application/json")
+            return reply.headers.get("X-SQL-Count", "?")
+        if scenario.mode == "allocate":
+            entry_id = next(e for e, author in self.entries if author != user.user_id)
+            reply = http_request(self.app.port, "POST",
+                                 f"/funding/{self.round_slug}/entries/{entry_id}/points",
+                                 cookie=user.cookie,
+                                 form={"csrf_token": user.csrf, "points": "5"},
                                  accept="application/json")
             return reply.headers.get("X-SQL-Count", "?")
         return "—"
@@ -717,6 +773,8 @@ class Bench:
                     "sql": self.sql_counts.get(scenario.name, "—"),
                     "errors": row["errors"], "requests": row["requests"],
                     "tallies_exact": gates.get("tallies != vote rows") if gates else None,
+                    "funding_exact": all(gates.get(name) for name in FUNDING_CHECKS)
+                    if gates else None,
                     "runs": row["runs"]})
         return rows
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
+from functools import cache
 
 from babel.numbers import format_decimal
 from flask import (
@@ -87,9 +88,15 @@ def _members_only():
 
 
 def money(amount: float | int | None, currency: str) -> str:
-    """¥200,000 — whole units, grouped the reader's way."""
-    value = format_decimal(int(amount or 0), locale=current_locale())
-    return f"{CURRENCY_SYMBOLS.get(currency, currency + ' ')}{value}"
+    """¥200,000 — whole units, grouped the reader's way (a round page shows dozens, so the
+    locale's group separator is looked up once, not formatted by Babel each time)."""
+    grouped = f"{int(amount or 0):,}".replace(",", _group_separator(str(current_locale())))
+    return f"{CURRENCY_SYMBOLS.get(currency, currency + ' ')}{grouped}"
+
+
+@cache
+def _group_separator(locale: str) -> str:
+    return format_decimal(1000, format="#,##0", locale=locale)[1]
 
 
 def level_names() -> dict[str, str]:
