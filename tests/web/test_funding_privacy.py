@@ -27,6 +27,7 @@ from ideaboard.services.funding import allocate, answer_funding, close_round
 from ideaboard.services.mail import render_message
 from tests.conftest import Client, sign_in
 from tests.unit.funding_helpers import entered_idea, make_round
+from tests.web.test_anonymity import without_pickers
 
 BACKERS = [("Quentin Backerfield", "quentin.backerfield@example.com"),
            ("Wilhelmina Pointgiver", "wilhelmina.pointgiver@example.com"),
@@ -92,13 +93,6 @@ def leaks(text: str, world) -> list[str]:
     return found
 
 
-OPTION = re.compile(r"<option[^>]*>[^<]*</option>")
-PICKER = re.compile(r'<div class="department-choices">.*?</div>', re.S)
-
-
-def without_pickers(body: str) -> str:
-    """A department picker lists every department; that names nobody, so it is left out."""
-    return PICKER.sub("", OPTION.sub("", body))
 
 
 def fill(rule, world) -> str | None:
