@@ -161,9 +161,9 @@ TOP_GROWTH_LIMIT = 1.3  # top-ideas latency on tier M at most this times tier S
 
 
 def latest_result(tier: str, db: str) -> dict | None:
-    """The newest full (not smoke) run of a tier on a database, from bench/results."""
+    """The newest full (not smoke, not partial) run of a tier on a database."""
     runs = sorted(path for path in RESULTS_DIR.glob(f"{tier}-{db}-*.json")
-                  if not path.stem.endswith("-smoke"))
+                  if not path.stem.endswith("-smoke") and "-only-" not in path.stem)
     return json.loads(runs[-1].read_text()) if runs else None
 
 
@@ -843,6 +843,8 @@ class Bench:
     def save(self, report: dict) -> None:
         RESULTS_DIR.mkdir(exist_ok=True)
         suffix = "-smoke" if self.settings.smoke else ""
+        if self.settings.only:  # a partial run never replaces the full run's tables
+            suffix += "-only-" + "-".join(sorted(self.settings.only))
         stamp = datetime.now().strftime("%Y%m%d-%H%M")
         name = f"{self.tier}-{self.settings.db}-{stamp}{suffix}"
         (RESULTS_DIR / f"{name}.json").write_text(json.dumps(

@@ -1,20 +1,10 @@
-"""Funding rounds: the index, opening and editing a round, its page with the wallet,
-entering ideas, giving points (a form post, or fetch for an instant wallet), closing,
-leadership's answer, and the round report with its CSV."""
+"""The index, opening and editing a round, its page with the wallet, entering ideas,
+giving points (a form post, or fetch for an instant wallet), closing, leadership's answer."""
 from __future__ import annotations
 
-import csv
-import io
-import unicodedata
-from functools import cache
-
-from babel.numbers import format_decimal
 from flask import (
-    Blueprint,
-    Response,
     abort,
     flash,
-    g,
     get_template_attribute,
     jsonify,
     redirect,
@@ -23,10 +13,9 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from ideaboard.catalog import current_locale
 from ideaboard.extensions import limiter
 from ideaboard.forms import ActionForm
 from ideaboard.forms.funding import (
@@ -36,32 +25,23 @@ from ideaboard.forms.funding import (
     FundingAnswerForm,
     RoundForm,
 )
-from ideaboard.models import DivisionRule, FundingRound, Idea, Level
+from ideaboard.models import DivisionRule, FundingRound, Idea
 from ideaboard.models.base import utcnow
 from ideaboard.models.division import EXAMPLE_IDEAS, EXAMPLE_MIN_BACKERS, EXAMPLE_POOL
 from ideaboard.models.division import worked_example as division_example
-from ideaboard.models.funding import CURRENCY_SYMBOLS
 from ideaboard.permissions import (
-    can_back,
-    can_enter_idea,
     can_manage_funding_round,
     can_open_funding_round,
-    can_see_round_report,
     is_leader,
 )
-from ideaboard.queries.delivery import owner_id_for, pledges_for
 from ideaboard.queries.funding import (
     RoundPage,
-    awaiting_confirmation,
     enterable_ideas,
     entry_by_id,
     entry_in_round,
-    idea_funding,
-    round_by_slug,
     round_index,
     round_page,
 )
-from ideaboard.queries.funding_report import round_report
 from ideaboard.queries.ideas import idea_by_public_id
 from ideaboard.services import DomainError
 from ideaboard.services.funding import (
@@ -76,86 +56,8 @@ from ideaboard.services.funding import (
 )
 from ideaboard.services.settings import rate_limit
 from ideaboard.web.auth import department_choices
+from ideaboard.web.funding import bp, load_round
 from ideaboard.web.ideas import wants_json
-
-bp = Blueprint("funding", __name__, url_prefix="/funding")
-
-
-@bp.before_request
-@login_required
-def _members_only():
-    """Funding rounds are for signed-in employees."""
-
-
-def money(amount: float | int | None, currency: str) -> str:
-    """¥200,000 — whole units, grouped the reader's way (a round page shows dozens, so the
-    locale's group separator is looked up once, not formatted by Babel each time)."""
-    grouped = f"{int(amount or 0):,}".replace(",", _group_separator(str(current_locale())))
-    return f"{CURRENCY_SYMBOLS.get(currency, currency + ' ')}{grouped}"
-
-
-@cache
-def _group_separator(locale: str) -> str:
-    return format_decimal(1000, format="#,##0", locale=locale)[1]
-
-
-def level_names() -> dict[str, str]:
-    return {Level.FRONTLINE.value: _("Frontline"), Level.MANAGER.value: _("Manager"),
-            Level.SENIOR.value: _("Senior"), Level.EXECUTIVE.value: _("Executive")}
-
-
-def load_round(slug: str) -> FundingRound:
-    funding_round = round_by_slug(slug)
-    if funding_round is None:
-        abort(404)
-    close_if_due(funding_round)  # results never wait for the scheduler
-    return funding_round
-
-
-@bp.app_template_global()
-def funding_panel(idea: Idea):
-    """The idea page's funding box and timeline steps: its rounds, bar and the viewer's
-    points (read once per request: the page asks twice)."""
-    cache = g.setdefault("funding_panels", {})
-    if idea.id not in cache:
-        funding = idea_funding(idea, current_user, can_enter_idea(current_user, idea))
-        if funding.current and close_if_due(funding.current.entry.round):
-            funding = idea_funding(idea, current_user, can_enter_idea(current_user, idea))
-        cache[idea.id] = funding
-    return cache[idea.id]
-
-
-@bp.app_template_global()
-def funding_awaiting_confirmation():
-    return awaiting_confirmation()
-
-
-@bp.app_template_global()
-def review_funding(idea: Idea) -> dict:
-    """The review page's funding box: the idea's rounds, the answer form, the capacity
-    colleagues pledged (leaders see names)."""
-    return {"funding": idea_funding(idea, current_user, False),
-            "pledges": pledges_for(idea, current_user, owner_id_for(idea)),
-            "answer_form": FundingAnswerForm()}
-
-
-bp.add_app_template_global(money)
-bp.add_app_template_global(can_back)
-bp.add_app_template_global(utcnow, "now_utc")
-
-
-@bp.app_template_filter("fit_label")
-def fit_label(text: str, units: int) -> str:
-    """Shorten a chart label to `units` half-width characters (a Chinese character
-    counts two), so it fits beside its bar."""
-    used, kept = 0, []
-    for char in text:
-        used += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
-        if used > units:
-            return "".join(kept).rstrip() + "…"
-        kept.append(char)
-    return text
-
 
 # --- the index and opening a round --------------------------------------------------------
 
@@ -408,75 +310,3 @@ def answer(entry_id: int):
     return redirect(url_for("ideas.show", public_id=entry.idea.public_id, _anchor="funding"))
 
 
-# --- the round report ---------------------------------------------------------------------
-
-def _report_for(slug: str):
-    funding_round = load_round(slug)
-    if not can_see_round_report(current_user, funding_round):
-        abort(403)
-    return round_report(funding_round, _("Other departments"), _("Other levels"),
-                        level_names())
-
-
-@bp.get("/<slug>/report")
-def report(slug: str):
-    report = _report_for(slug)
-    return render_template("funding/report.html", report=report,
-                           funding_round=report.funding_round, charts=_chart_rows(report))
-
-
-def _chart_rows(report) -> dict[str, list[tuple]]:
-    """(label, value, marker, text) per bar; the tables beside the charts hold the same."""
-    funding_round = report.funding_round
-
-    def offer_text(view) -> str:
-        offer = view.share.offer_amount if view.share else 0
-        text = _("%(offer)s of %(ask)s", offer=money(offer, funding_round.currency),
-                 ask=money(view.entry.ask_amount, funding_round.currency))
-        return f"{text} ✓" if view.share and view.share.funded else text
-
-    def group_rows(groups) -> list[tuple]:
-        return [(g.name, g.funded, g.entered, _("%(funded)d of %(entered)d funded",
-                                                funded=g.funded, entered=g.entered))
-                for g in groups]
-
-    return {
-        "participation": [(g.name, round(100 * g.members / g.eligible) if g.eligible else 0,
-                           None, f"{round(100 * g.members / g.eligible) if g.eligible else 0}% "
-                           f"({g.members}/{g.eligible})") for g in report.participation],
-        "division": [(v.idea.title, v.share.offer_amount if v.share else 0,
-                      v.entry.ask_amount, offer_text(v)) for v in report.entries],
-        "department": group_rows(report.by_department),
-        "level": group_rows(report.by_level),
-    }
-
-
-@bp.get("/<slug>/report.csv")
-def report_csv(slug: str):
-    report = _report_for(slug)
-    funding_round = report.funding_round
-    answers = {a.view.entry.id: a for a in report.answers}
-    out = io.StringIO()
-    out.write("\ufeff")  # so Excel reads UTF-8
-    writer = csv.writer(out)
-    writer.writerow([_("Idea"), _("Link"), _("Ask (money)"), _("Ask (people-weeks)"),
-                     _("Points"), _("Backers"), _("Weight"), _("Offer (money)"),
-                     _("Offer (people-weeks)"), _("Funded"), _("Awarded (money)"),
-                     _("Awarded (people-weeks)"), _("Leadership's answer"),
-                     _("Days from close to answer")])
-    for view in report.entries:
-        entry, share = view.entry, view.share
-        found = answers.get(entry.id)
-        writer.writerow([
-            view.idea.title, url_for("ideas.show", public_id=view.idea.public_id,
-                                     _external=True),
-            entry.ask_amount, entry.ask_people_weeks, entry.points, entry.backers,
-            round(share.weight, 3) if share else "", int(share.offer_amount) if share else "",
-            round(share.offer_people_weeks, 1) if share else "",
-            _("yes") if share and share.funded else _("no"),
-            share.awarded_amount if share else 0, share.awarded_people_weeks if share else 0,
-            entry.answer.value if entry.answer else "",
-            found.days if found and found.days is not None else ""])
-    filename = f"funding-{funding_round.slug}.csv"
-    return Response(out.getvalue(), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
