@@ -14,7 +14,6 @@ from ideaboard.forms.delivery import (
     PledgeForm,
     UpdateForm,
 )
-from ideaboard.forms.funding import FundingAnswerForm
 from ideaboard.models import Idea
 from ideaboard.queries.delivery import (
     delivered,
@@ -59,7 +58,7 @@ def delivery_panel(idea: Idea) -> dict:
             "pledges": pledges_for(idea, current_user, owner_id),
             "pledge_form": PledgeForm(), "milestone_form": MilestoneForm(),
             "update_form": UpdateForm(), "owner_form": OwnerForm(),
-            "outcome_form": OutcomeForm(), "answer_form": FundingAnswerForm()}
+            "outcome_form": OutcomeForm()}
 
 
 def _back(idea: Idea, anchor: str = "delivery"):

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from flask import Flask
 from sqlalchemy import select
 
 from ideaboard.extensions import db
@@ -18,16 +17,15 @@ from ideaboard.models import (
     Notification,
     OutboxMessage,
     Role,
-    User,
 )
 from ideaboard.queries.ideas import idea_by_public_id
 from ideaboard.services.delivery import pledge_time, post_update, start_work
 from ideaboard.services.exports import create_export
 from ideaboard.services.funding import allocate, answer_funding, close_round
 from ideaboard.services.mail import render_message
-from tests.conftest import Client, sign_in
 from tests.unit.funding_helpers import entered_idea, make_round
 from tests.web.test_anonymity import without_pickers
+from tests.web.test_anonymity_mail import browser
 
 BACKERS = [("Quentin Backerfield", "quentin.backerfield@example.com"),
            ("Wilhelmina Pointgiver", "wilhelmina.pointgiver@example.com"),
@@ -104,13 +102,6 @@ def fill(rule, world) -> str | None:
             return None
         url = re.sub(rf"<(?:[^:<>]+:)?{argument}>", str(values[argument]), url)
     return url
-
-
-def browser(app: Flask, user: User) -> Client:
-    app.test_client_class = Client
-    client = app.test_client()
-    assert sign_in(client, user).status_code == 302
-    return client
 
 
 def test_no_page_json_feed_or_report_names_a_backer(app, factory, world):
