@@ -330,3 +330,24 @@ def test_the_owner_edits_the_round_and_another_leader_may_not(client, factory, o
     db.session.expire_all()
     assert db.session.get(FundingRound, funding_round.id).title == "Renamed fund"
     assert mine.get(f"/funding/{funding_round.slug}/report").status_code == 200
+
+
+def test_admins_set_the_days_before_a_delivery_stalls(client, login_as):
+    from ideaboard.models import AuditEntry, SiteSettings
+    from ideaboard.services.settings import stalled_after_days
+
+    login_as("admin")
+    page = client.get("/admin/settings/platform").get_data(as_text=True)
+    assert "marked stalled" in page and "as configured (30)" in page
+    response = client.post_form("/admin/settings/platform", {
+        "flag_threshold": "3", "small_group_minimum": "5", "smtp_security": "",
+        "stalled_after_days": "21"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(SiteSettings, 1).stalled_after_days == 21
+    assert stalled_after_days() == 21
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "settings.platform"))
+    assert "21" in entry.details["stalled_after_days"]
+    refused = client.post_form("/admin/settings/platform", {
+        "flag_threshold": "3", "small_group_minimum": "5", "stalled_after_days": "0"})
+    assert refused.status_code == 200 and db.session.get(SiteSettings, 1).stalled_after_days == 21
