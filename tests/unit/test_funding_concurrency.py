@@ -87,3 +87,40 @@ def test_sixteen_processes_never_overspend_and_totals_stay_exact(app, factory, d
     stored = db.session.get(FundingRound, round_id)
     assert stored.points_spent == sum(w.spent for w in wallets)
     assert stored.backer_count == sum(1 for w in wallets if w.spent > 0)
+
+
+def test_four_closers_at_once_close_the_round_once(app, factory):
+    """The scheduler, a page read after the close date and the owner's "Close now" may all
+    arrive together: one divides the pool, the others find it closed."""
+    import threading
+
+    from ideaboard.models import Escalation, Notification, NotificationKind
+    from ideaboard.services.funding import close_round
+    from tests.unit.funding_helpers import back
+
+    funding_round = make_round(factory, min_backers=2)
+    _idea, entry = entered_idea(factory, funding_round, ask=10_000)
+    back([factory.user() for _ in range(2)], funding_round, entry, 30)
+    round_id, closes_at = funding_round.id, funding_round.closes_at
+    barrier, outcomes = threading.Barrier(4), []
+
+    def closer() -> None:
+        with app.app_context():
+            try:
+                barrier.wait(timeout=30)
+                outcomes.append(close_round(round_id, now=closes_at))
+            except BaseException as error:  # reported below
+                outcomes.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=closer) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes, key=str) == [False, False, False, True]
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Escalation)) == 1
+    assert db.session.scalar(select(func.count()).select_from(Notification).where(
+        Notification.kind == NotificationKind.FUNDING_RESULT)) == 1
