@@ -36,6 +36,7 @@ from ideaboard.permissions import (
 )
 from ideaboard.queries.funding import (
     RoundPage,
+    after_allocation,
     enterable_ideas,
     entry_by_id,
     entry_in_round,
@@ -224,24 +225,27 @@ def give_points(slug: str, entry_id: int):
         return jsonify(points=result.points, spent=result.spent, left=result.left,
                        allowance=result.allowance,
                        message=_points_message(result.points, entry.idea.title, result.left),
-                       **_fragments(round_page(funding_round, current_user)))
+                       **_fragments(*after_allocation(funding_round, current_user, entry.id)))
     flash(_points_message(result.points, entry.idea.title, result.left), "success")
     return redirect(back)
 
 
-def _fragments(page: RoundPage) -> dict:
-    """The wallet and every idea's bar and counts, rendered by the page's own macros, so the
-    page updates in place after an allocation (static/js/funding.js)."""
-    macro = lambda name: get_template_attribute("funding/_macros.html", name)  # noqa: E731
+def _fragments(page: RoundPage, changed) -> dict:
+    """The wallet, and the changed idea's bar and counts, rendered by the page's own macros,
+    so the page updates in place after an allocation (static/js/funding.js). The other
+    ideas' bars move a little too; they are redrawn on the next page load."""
     funding_round = page.funding_round
-    data = {"wallet_html": macro("wallet_panel")(page, funding_round) if page.wallet else ""}
-    if not funding_round.totals_hidden():
-        bar, counts = macro("funding_bar"), macro("backer_count")
-        data["bars"] = {str(v.entry.id): str(bar(v, funding_round)) for v in page.entries
-                        if v.share is not None}
-        data["counts"] = {str(v.entry.id): str(counts(v.entry, funding_round))
-                          for v in page.entries}
+    data = {"wallet_html": _macro("wallet_panel")(page, funding_round) if page.wallet else ""}
+    if changed is not None and not funding_round.totals_hidden():
+        key = str(changed.entry.id)
+        data["counts"] = {key: str(_macro("backer_count")(changed.entry, funding_round))}
+        if changed.share is not None:
+            data["bars"] = {key: str(_macro("funding_bar")(changed, funding_round))}
     return data
+
+
+def _macro(name: str):
+    return get_template_attribute("funding/_macros.html", name)
 
 
 def _points_message(points: int, title: str, left: int) -> str:
