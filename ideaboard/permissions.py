@@ -59,10 +59,24 @@ def can_enter_idea(user: User | None, idea: Idea) -> bool:
             and _visible(idea) and idea.status in ENTRY_STATUSES)
 
 
-def can_back(user: User | None, funding_round: FundingRound, idea: Idea) -> bool:
-    """May give points to an idea in a round (the service checks it again, under lock)."""
-    return (funding_round.is_open() and funding_round.is_eligible(user)
-            and idea.author_id != user.id and _visible(idea))
+def why_not_back(user: User | None, funding_round: FundingRound, idea: Idea) -> str | None:
+    """Why `user` may not give points to `idea` in the round now ("closed", "signed_out",
+    "own", "department", "upcoming", "gone"), or None when they may; templates say it in
+    words. The service checks again, under lock."""
+    if funding_round.is_closed:
+        return "closed"
+    if not is_signed_in(user):
+        return "signed_out"
+    if idea.author_id == user.id:
+        return "own"
+    if not funding_round.is_eligible(user):
+        return "department"
+    if funding_round.is_upcoming():
+        return "upcoming"
+    if not funding_round.is_open() or not _visible(idea) or idea.status not in ENTRY_STATUSES:
+        return "gone"
+    return None
+
 
 
 def can_pledge(user: User | None, idea: Idea) -> bool:

@@ -119,7 +119,7 @@ class FundingRound(db.Model):
         """Everyone takes part, or only people in the chosen departments."""
         if user is None or not getattr(user, "is_authenticated", False):
             return False
-        return not self.departments or user.department_id in {d.id for d in self.departments}
+        return not self.departments or any(d.id == user.department_id for d in self.departments)
 
 
 class FundingRoundDepartment(db.Model):

@@ -20,7 +20,6 @@ from ideaboard.models import Idea, Level
 from ideaboard.models.base import utcnow
 from ideaboard.models.funding import CURRENCY_SYMBOLS
 from ideaboard.permissions import (
-    can_back,
     can_enter_idea,
 )
 from ideaboard.queries.delivery import owner_id_for, pledges_for
@@ -80,7 +79,6 @@ def review_funding(idea: Idea) -> dict:
 
 
 bp.add_app_template_global(money)
-bp.add_app_template_global(can_back)
 bp.add_app_template_global(utcnow, "now_utc")
 
 
