@@ -895,19 +895,23 @@ def machine() -> dict:
 
 
 def git_commit() -> str:
-    """HEAD's short hash, read from .git without running git."""
-    git = ROOT / ".git"
+    """HEAD's short hash, read from .git without running git (also in a worktree, whose
+    .git is a file naming its own directory; branches live in the common one)."""
+    git = common = ROOT / ".git"
     try:
+        if git.is_file():
+            git = Path(git.read_text().split("gitdir:", 1)[1].strip())
+            common = (git / (git / "commondir").read_text().strip()).resolve()
         head = (git / "HEAD").read_text().strip()
         if not head.startswith("ref: "):
             return head[:7]
         ref = head.removeprefix("ref: ")
-        if (git / ref).exists():
-            return (git / ref).read_text().strip()[:7]
-        for line in (git / "packed-refs").read_text().splitlines():
+        if (common / ref).exists():
+            return (common / ref).read_text().strip()[:7]
+        for line in (common / "packed-refs").read_text().splitlines():
             if line.endswith(" " + ref):
                 return line[:7]
-    except OSError:
+    except (OSError, IndexError):
         pass
     return "unknown"
 
