@@ -886,6 +886,31 @@ SELECT count(*) FROM idea i LEFT JOIN (
 ) c ON c.idea_id = i.id WHERE i.comment_count != coalesce(c.n, 0)"""
 
 
+# Funding rounds (issue 14): no wallet over its allowance, every total equal to its rows.
+WALLETS_OVER_ALLOWANCE = """
+SELECT count(*) FROM funding_wallet WHERE spent < 0 OR spent > allowance"""
+WALLET_MISMATCHES = """
+SELECT count(*) FROM funding_wallet w WHERE w.spent != (
+  SELECT coalesce(sum(a.points), 0) FROM funding_allocation a
+  WHERE a.round_id = w.round_id AND a.user_id = w.user_id)"""
+ENTRY_MISMATCHES = """
+SELECT count(*) FROM funding_entry e LEFT JOIN (
+  SELECT entry_id, sum(points) AS p, count(*) AS n FROM funding_allocation GROUP BY entry_id
+) a ON a.entry_id = e.id WHERE e.points != coalesce(a.p, 0) OR e.backers != coalesce(a.n, 0)"""
+ROUND_MISMATCHES = """
+SELECT count(*) FROM funding_round r LEFT JOIN (
+  SELECT round_id, sum(spent) AS s, sum(CASE WHEN spent > 0 THEN 1 ELSE 0 END) AS n
+  FROM funding_wallet GROUP BY round_id
+) w ON w.round_id = r.id
+WHERE r.points_spent != coalesce(w.s, 0) OR r.backer_count != coalesce(w.n, 0)"""
+FUNDING_CHECKS = {
+    "wallets over their allowance": WALLETS_OVER_ALLOWANCE,
+    "wallet spent != its allocations": WALLET_MISMATCHES,
+    "idea totals != allocations": ENTRY_MISMATCHES,
+    "round counters != wallets": ROUND_MISMATCHES,
+}
+
+
 def consistency_problems(conn: Connection, *, tags: bool = True) -> dict[str, int]:
     """Rows whose denormalised columns disagree with the rows they summarise (0 = exact)."""
     from ideaboard.models.ranking import wilson_lower_bound
@@ -906,6 +931,7 @@ def consistency_problems(conn: Connection, *, tags: bool = True) -> dict[str, in
             1 for s, o, score in conn.execute(text(
                 "SELECT supporters, opposers, score FROM idea"))
             if not math.isclose(score, wilson_lower_bound(s, s + o), abs_tol=1e-9)),
+        **{name: conn.scalar(text(query)) for name, query in FUNDING_CHECKS.items()},
     }
     if tags:
         names: dict[int, list[str]] = {}

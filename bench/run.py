@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import count
 from pathlib import Path
 from urllib.parse import quote, quote_plus, urlencode, urlsplit
@@ -41,6 +41,7 @@ from bench.dataset import (
     BENCH_EMAIL,
     BENCH_PASSWORD,
     DATA_DIR,
+    FUNDING_CHECKS,
     PAIRWISE_SLUG,
     TIERS,
     Phrases,
@@ -88,6 +89,8 @@ def pathological_bodies(length: int = PREVIEW_LENGTH) -> list[str]:
     ]
 # a 2-character Chinese word, two Chinese words typed together, an English plural
 SEARCH_TERMS = {"zh": "会议", "zh4": "报销流程", "en": "meetings"}
+FUNDED_ENTRIES = 40  # ideas entered in the bench's funding round (issue 14)
+ALLOCATION_POINTS = [0, 5, 10, 20, 30, 40]  # of an allowance of 100: wallets fill up fast
 PG_PORT = 55433
 PG_DATABASE = "ideaboard_bench"
 
@@ -100,13 +103,15 @@ class Context:
     detail_public_id: str
     deep_path: str
     deep_page: int
+    round_path: str = ""  # the funding round's page (issue 14)
 
 
 @dataclass(frozen=True)
 class Scenario:
     name: str
     measures: str
-    mode: str  # what bench/lua/scenario.lua sends: hello | get | vote | comment | mixed
+    mode: str  # what bench/lua/scenario.lua sends: hello | get | vote | comment | allocate
+    #            | mixed
     server: str = "app"
     writes: bool = False
     paths: Callable[[Context], list[str]] | None = None  # for mode "get"
@@ -138,8 +143,12 @@ SCENARIOS = [
     Scenario("home", "GET /, the home page", "get", paths=lambda ctx: ["/"]),
     Scenario("hostile", f"GET / while {ATTACKERS} clients POST {PREVIEW_LENGTH:,}-character "
              "pathological previews", "get", paths=lambda ctx: ["/"], attackers=ATTACKERS),
+    Scenario("round", "GET /funding/<slug>: a funding round with 40 ideas and the wallet", "get",
+             paths=lambda ctx: [ctx.round_path]),
     Scenario("vote", "POST /ideas/<id>/vote: new votes, changes and retractions", "vote",
              writes=True),
+    Scenario("allocate", "POST /funding/<slug>/entries/<id>/points: give, change, take back "
+             "(over the allowance: refused with 409)", "allocate", writes=True),
     Scenario("comment", "POST /ideas/<id>/comments with a stance", "comment", writes=True),
     # collective wisdom (issue 16): the Common ground list (scores from the fit run before
     # the servers start) and one person's answer to a pair they have not answered before
@@ -186,16 +195,19 @@ GOALS = [
     # issue 13: hostile previews do not take the home page down
     Goal("hostile", "home p99 under hostile previews ≤ 2× home p99",
          lambda r: r.get("p99_vs_home") is not None and r["p99_vs_home"] <= 2),
+    Goal("allocate", "allocate: no wallet over its allowance, totals equal allocations",
+         lambda r: r.get("funding_exact")),
+    Goal("allocate", "allocate: 0 errors", lambda r: r["errors"] == 0),
 ]
 FIT_RUNS, FIT_LIMIT_SECONDS = 3, 60  # the broad-support fit: slowest of 3 runs < 1 minute
 SEARCH_SCENARIOS = {"search_zh": "zh", "search_zh4": "zh4", "search_en": "en"}
 READ_SCENARIOS = ("top", "deep", "detail", "search_zh", "search_zh4", "search_en", "review",
-                  "common")
+                  "common", "round")
 TOP_GROWTH_LIMIT = 1.3  # top-ideas latency on tier M at most this times tier S
 
 
 def latest_result(tier: str, db: str) -> dict | None:
-    """The newest full (not smoke) run of a tier on a database, from bench/results."""
+    """The newest full (not smoke, not partial) run of a tier on a database."""
     runs = sorted(path for path in RESULTS_DIR.glob(f"{tier}-{db}-*.json")
                   if not path.stem.endswith(("-smoke", "-noqueue")) and "-only-" not in path.stem)
     return json.loads(runs[-1].read_text()) if runs else None
@@ -461,6 +473,36 @@ def run_wrk(server: Gunicorn, scenario: Scenario, connections: int, seconds: int
     raise RuntimeError(f"wrk gave no result for {scenario.name}:\n{done.stdout}\n{done.stderr}")
 
 
+def open_funding_round(rng: random.Random) -> tuple[str, list[tuple[int, int]]]:
+    """A round open for the whole run, with FUNDED_ENTRIES of the best-supported ideas
+    entered by their authors (through the services, as in the app)."""
+    from ideaboard.extensions import db
+    from ideaboard.models import DivisionRule, Idea, Role, User
+    from ideaboard.models.base import utcnow
+    from ideaboard.models.funding import ENTRY_STATUSES
+    from ideaboard.queries.ideas import idea_by_public_id
+    from ideaboard.services.funding import RoundSettings, create_round, enter_idea
+
+    owner = db.session.scalar(select(User).where(User.role == Role.LEADER).limit(1))
+    now = utcnow()
+    funding_round = create_round(owner, RoundSettings(
+        title=f"Bench fund {now:%Y%m%d%H%M%S}", purpose="Load test", currency="CNY",
+        pool_amount=500_000, pool_people_weeks=0, allowance=100,
+        division_rule=DivisionRule.QUADRATIC, min_backers=5, answer_days=14,
+        hide_totals_until_close=False, opens_at=now - timedelta(hours=1),
+        closes_at=now + timedelta(days=30)))
+    ideas = list(db.session.execute(select(Idea.public_id, Idea.author_id).where(
+        Idea.deleted_at.is_(None), Idea.hidden_at.is_(None), Idea.is_anonymous.is_(False),
+        Idea.status.in_(ENTRY_STATUSES)).order_by(Idea.score.desc()).limit(FUNDED_ENTRIES)))
+    entries = []
+    for public_id, author_id in ideas:
+        entry = enter_idea(db.session.get(User, author_id), funding_round,
+                           idea_by_public_id(public_id), ask_amount=rng.randint(5, 60) * 1000,
+                           ask_people_weeks=0, first_milestone="A pilot")
+        entries.append((entry.id, author_id))
+    return funding_round.slug, entries
+
+
 class Bench:
     def __init__(self, settings: Settings):
         self.settings = settings
@@ -556,6 +598,7 @@ class Bench:
         rng = random.Random(7)
         app = bench_app(database_url)
         with app.app_context():
+            round_slug, entries = open_funding_round(rng)
             top = listed_ideas(None).order_by(Idea.score.desc(), Idea.id.desc())
             listed = db.session.scalar(select(db.func.count()).select_from(top.subquery()))
             position = min(DEEP_POSITION, listed - 2 * app.config["PAGE_SIZE"])
@@ -586,7 +629,9 @@ class Bench:
         self.targets = targets
         phrases = Phrases(rng)
         context = Context(detail_public_id=detail, deep_path=f"/ideas?sort=top&after={cursor}",
-                          deep_page=position // app.config["PAGE_SIZE"] + 1)
+                          deep_page=position // app.config["PAGE_SIZE"] + 1,
+                          round_path=f"/funding/{round_slug}")
+        self.round_slug, self.entries = round_slug, entries
 
         def lua_user(user: SignedIn) -> dict:
             return {"id": user.user_id, "cookie": user.cookie, "csrf": user.csrf}
@@ -609,6 +654,9 @@ class Bench:
             "mix": MIX,
             "pairwise": {"slug": PAIRWISE_SLUG, "ideas": pairwise_ideas,
                          "n": len(pairwise_ideas)},
+            "round": round_slug,
+            "entries": [{"id": entry_id, "author": author} for entry_id, author in entries],
+            "points_values": ALLOCATION_POINTS,
         }
         self.pairwise_ideas = pairwise_ideas
         self.data_file = self.work_dir / "data.lua"
@@ -649,6 +697,14 @@ class Bench:
             path = f"/ideas/{pid}/vote" if scenario.mode == "vote" else f"/ideas/{pid}/comments"
             reply = http_request(self.app.port, "POST", path, cookie=user.cookie,
                                  form={"csrf_token": user.csrf, **form},
+                                 accept="application/json")
+            return reply.headers.get("X-SQL-Count", "?")
+        if scenario.mode == "allocate":
+            entry_id = next(e for e, author in self.entries if author != user.user_id)
+            reply = http_request(self.app.port, "POST",
+                                 f"/funding/{self.round_slug}/entries/{entry_id}/points",
+                                 cookie=user.cookie,
+                                 form={"csrf_token": user.csrf, "points": "5"},
                                  accept="application/json")
             return reply.headers.get("X-SQL-Count", "?")
         return "—"
@@ -856,6 +912,8 @@ class Bench:
                     "sql": self.sql_counts.get(scenario.name, "—"),
                     "errors": row["errors"], "requests": row["requests"],
                     "tallies_exact": gates.get("tallies != vote rows") if gates else None,
+                    "funding_exact": all(gates.get(name) for name in FUNDING_CHECKS)
+                    if gates else None,
                     "runs": row["runs"]})
                 home = self.rows.get(("home", connections))
                 if scenario.attackers and home:
@@ -999,19 +1057,23 @@ def machine() -> dict:
 
 
 def git_commit() -> str:
-    """HEAD's short hash, read from .git without running git."""
-    git = ROOT / ".git"
+    """HEAD's short hash, read from .git without running git (also in a worktree, whose
+    .git is a file naming its own directory; branches live in the common one)."""
+    git = common = ROOT / ".git"
     try:
+        if git.is_file():
+            git = Path(git.read_text().split("gitdir:", 1)[1].strip())
+            common = (git / (git / "commondir").read_text().strip()).resolve()
         head = (git / "HEAD").read_text().strip()
         if not head.startswith("ref: "):
             return head[:7]
         ref = head.removeprefix("ref: ")
-        if (git / ref).exists():
-            return (git / ref).read_text().strip()[:7]
-        for line in (git / "packed-refs").read_text().splitlines():
+        if (common / ref).exists():
+            return (common / ref).read_text().strip()[:7]
+        for line in (common / "packed-refs").read_text().splitlines():
             if line.endswith(" " + ref):
                 return line[:7]
-    except OSError:
+    except (OSError, IndexError):
         pass
     return "unknown"
 

@@ -100,20 +100,26 @@ def send_mail(loop: bool, interval: int, limit: int) -> None:
               help="Leave out the broad-support fit (run fit-broad-support on its own).")
 @with_appcontext
 def run_scheduled(skip_broad_support: bool) -> None:
-    """Hourly jobs (systemd timer or cron): tell owners about overdue queue items, queue
-    daily digests, refit the broad-support ("common ground") scores. Safe on several hosts:
-    on PostgreSQL one runner holds an advisory lock and the others skip."""
+    """Hourly jobs (systemd timer or cron): close funding rounds that are due (dividing their
+    pools), tell owners about overdue queue items and stalled deliveries, queue daily
+    digests, refit the broad-support ("common ground") scores. Safe on several hosts: on
+    PostgreSQL one runner holds an advisory lock and the others skip."""
     from ideaboard.database import single_runner
     from ideaboard.services.broad_support import refresh_broad_support
+    from ideaboard.services.delivery import notify_stalled
+    from ideaboard.services.funding import close_due_rounds
     from ideaboard.services.notifications import notify_overdue, queue_digest_due
 
     with single_runner("run-scheduled") as mine:
         if not mine:
             click.echo("skipped: another host is running the scheduled jobs")
             return
+        closed = close_due_rounds()
         overdue = notify_overdue()
+        stalled = notify_stalled()
         digests = queue_digest_due()
-        click.echo(f"overdue notices: {overdue}, digests queued: {digests}")
+        click.echo(f"funding rounds closed: {closed}, overdue notices: {overdue}, "
+                   f"stalled deliveries: {stalled}, digests queued: {digests}")
         if not skip_broad_support:
             click.echo(f"broad support: {refresh_broad_support().summary()}")
 

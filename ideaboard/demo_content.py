@@ -607,7 +607,7 @@ RATIONALES: Dict[str, Dict[str, List[str]]] = {
             "Work has started: the project team is staffed and the first milestone is at the end of next month.",
         ],
         "done": [
-            "Done and live for every team since last Monday. Thank you to the colleagues who proposed and improved it.",
+            "Done and live for every team since last Monday. What changed: requests now take one form instead of three; in the first week the average wait fell from 6 days to 2. Thank you to the colleagues who proposed and improved it.",
         ],
     },
     "zh": {
@@ -626,7 +626,7 @@ RATIONALES: Dict[str, Dict[str, List[str]]] = {
             "已经启动：项目组人员已到位，第一个里程碑在下个月底。",
         ],
         "done": [
-            "已完成，上周一起全员可用。感谢提出和完善这个想法的同事们。",
+            "已完成，上周一起全员可用。变化：申请从三张表合并成一张；第一周平均等待时间从 6 天降到 2 天。感谢提出和完善这个想法的同事们。",
         ],
     },
 }
@@ -747,5 +747,76 @@ PAIRWISE_SCENE: dict = {
          "Short videos of the tools we use every day, so nobody has to ask for the same demo twice.", 0.9),
         ("第一个月结束时做一次双向反馈",
          "新同事给团队和入职流程打分，团队也给新同事反馈，问题在第一个月就能发现。", 0.4),
+    ],
+}
+
+# Funding rounds, teams and delivery (issue 14): one closed round whose funded ideas are in
+# progress or delivered, one open round; both languages.
+FUNDING: dict = {
+    "closed": {
+        "title": "Autumn improvement fund · 秋季改进基金",
+        "purpose": (
+            "Money and time for the improvements colleagues believe in most. Every employee had "
+            "100 points; ideas with at least five backers shared the pool in proportion to their "
+            "points.\n\n"
+            "把钱和时间投给大家最看好的改进。每位员工有 100 积分，获得至少五位同事资助的想法按积分比例分配资金池。"),
+        "owner": "zhou.jianguo", "pool": 300_000, "people_weeks": 24, "rule": "proportional",
+        "entries": [
+            ("A public status page for customers", 60_000, 4,
+             "Status page live for the three biggest products"),
+            ("建内部知识库，把群聊里的经验沉淀下来", 45_000, 6, "知识库上线，首批 50 篇经验文档"),
+            ("Self-service data access, with a short training course", 35_000, 3,
+             "First 30 colleagues trained and querying on their own"),
+            ("统一数据看板口径，别再各部门各算各的", 80_000, 8, "三个核心指标统一口径并上线"),
+            ("A company-wide bug bash before every major release", 30_000, 2,
+             "First company-wide bug bash run before the spring release"),
+            ("正式上线前增加一轮真实客户灰度测试", 90_000, 10, "灰度测试流程文档和首批 20 家客户名单"),
+        ],
+    },
+    "open": {
+        "title": "Q1 fund for everyday work · 一季度日常工作基金",
+        "purpose": (
+            "Small things that make everyday work better. Spread your 100 points over "
+            "colleagues' ideas before the close; broad support counts for more than a few big "
+            "backers (quadratic matching).\n\n"
+            "让日常工作更顺手的小改进。截止前把你的 100 积分分给同事的想法；采用二次方匹配，支持的人越广，分量越重。"),
+        "owner": "leader", "pool": 200_000, "people_weeks": 0, "rule": "quadratic",
+        "entries": [
+            ("Home office equipment stipend", 80_000, 0, "Stipend policy published and first claims paid"),
+            ("办公室装直饮水机，取消桶装水", 30_000, 0, "三层办公区装好直饮水机"),
+            ("Bike-to-work scheme and secure bike storage", 40_000, 0,
+             "Secure storage for 40 bikes at the main office"),
+            ("培训课程录屏放到内网，方便异地同事回看", 20_000, 0, "首批 10 门课程录屏上线"),
+            ("Peer mentoring circles for new managers", 15_000, 0, "Two mentoring circles running"),
+            ("员工体检增加心理咨询额度", 70_000, 0, "与心理咨询机构签约并开放预约"),
+        ],
+    },
+    "milestones": {
+        "en": ["Agree the scope with the first team", "Pilot with real users", "Roll out to everyone"],
+        "zh": ["和第一个团队确认范围", "真实用户试点", "全员推广"],
+    },
+    "updates": {
+        "en": [
+            "Kick-off done: scope agreed with Support and Product. We spent the first part of the "
+            "budget on the hosting plan.",
+            "Pilot running with 12 colleagues. Two issues found and fixed; next step is the "
+            "roll-out plan.",
+        ],
+        "zh": [
+            "启动会已开，和相关团队确认了范围。第一笔预算用于采购平台服务。",
+            "试点进行中，12 位同事参与，发现并修复了两个问题。下一步制定推广计划。",
+        ],
+    },
+    "outcome": {
+        "en": ("Delivered. What changed: the status page is live for all three products and "
+               "linked from every support reply. What we measured: \"is it down?\" tickets fell "
+               "from 140 to 35 a month in the first six weeks."),
+        "zh": ("已交付。变化：知识库已上线，群聊里的高频问题都整理成了文档。衡量结果：上线六周内，"
+               "新人重复提问减少约 60%，共沉淀 86 篇经验文档。"),
+    },
+    "pledges": [
+        ("python,data", "I can help with the data pipeline.", "我可以帮忙做数据处理。"),
+        ("design,writing", "Happy to design the pages and write the copy.", "可以负责页面设计和文案。"),
+        ("testing", "I will run the pilot tests with my team.", "我和团队可以负责试点测试。"),
     ],
 }

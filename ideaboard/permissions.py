@@ -8,12 +8,15 @@ from ideaboard.models import (
     CampaignKind,
     Comment,
     Critique,
+    FundingRound,
     Idea,
     IdeaStatus,
     Role,
     User,
 )
-from ideaboard.visibility import Access, IdeaState, idea_access
+from ideaboard.models.delivery import DELIVERY_STATUSES, PLEDGE_STATUSES
+from ideaboard.models.funding import ENTRY_STATUSES
+from ideaboard.visibility import Access, IdeaState, idea_access, open_to_action
 
 REVIEW_STATUSES = (IdeaStatus.ESCALATED, IdeaStatus.UNDER_REVIEW, IdeaStatus.NEEDS_INFO)
 
@@ -93,3 +96,72 @@ def can_manage_plan(user: User | None, campaign: Campaign) -> bool:
 
 def can_see_plan_report(user: User | None, campaign: Campaign) -> bool:
     return can_manage_plan(user, campaign) or is_leader(user)
+# --- funding and delivery (issue 14) ------------------------------------------------------
+
+def _visible(idea: Idea) -> bool:
+    """Not hidden, merged or deleted: open to action (ideaboard/visibility.py)."""
+    return open_to_action(IdeaState.of(idea))
+
+
+def can_open_funding_round(user: User | None) -> bool:
+    return is_leader(user)
+
+
+def can_manage_funding_round(user: User | None, funding_round: FundingRound) -> bool:
+    """The round's owner and admins edit it and close it early."""
+    return is_signed_in(user) and (funding_round.owner_id == user.id or is_admin(user))
+
+
+def can_see_round_report(user: User | None, funding_round: FundingRound) -> bool:
+    return is_signed_in(user) and (funding_round.owner_id == user.id or is_leader(user))
+
+
+def can_enter_idea(user: User | None, idea: Idea) -> bool:
+    """Authors enter their own named ideas: money and people go to a named owner."""
+    return (is_signed_in(user) and idea.author_id == user.id and not idea.is_anonymous
+            and _visible(idea) and idea.status in ENTRY_STATUSES)
+
+
+def why_not_back(user: User | None, funding_round: FundingRound, idea: Idea) -> str | None:
+    """Why `user` may not give points to `idea` in the round now ("closed", "signed_out",
+    "own", "department", "upcoming", "gone"), or None when they may; templates say it in
+    words. The service checks again, under lock."""
+    if funding_round.is_closed:
+        return "closed"
+    if not is_signed_in(user):
+        return "signed_out"
+    if idea.author_id == user.id:
+        return "own"
+    if not funding_round.is_eligible(user):
+        return "department"
+    if funding_round.is_upcoming():
+        return "upcoming"
+    if not funding_round.is_open() or not _visible(idea) or idea.status not in ENTRY_STATUSES:
+        return "gone"
+    return None
+
+
+
+def can_pledge(user: User | None, idea: Idea) -> bool:
+    return (is_signed_in(user) and idea.author_id != user.id and _visible(idea)
+            and idea.status in PLEDGE_STATUSES)
+
+
+def can_see_pledgers(user: User | None, idea: Idea, owner_id: int | None) -> bool:
+    """Pledgers' names are for the author, the delivery owner and leaders only."""
+    return is_signed_in(user) and (user.id in (idea.author_id, owner_id) or is_leader(user))
+
+
+def can_manage_team(user: User | None, idea: Idea, owner_id: int | None) -> bool:
+    """The author forms the team; once the idea is accepted, its owner (or a leader) does."""
+    if not is_signed_in(user) or not _visible(idea):
+        return False
+    if idea.status in DELIVERY_STATUSES:
+        return user.id == owner_id or is_leader(user)
+    return idea.status in PLEDGE_STATUSES and user.id == idea.author_id
+
+
+def can_run_delivery(user: User | None, idea: Idea, owner_id: int | None) -> bool:
+    """Milestones, progress updates, start and finish: the owner, or a leader."""
+    return (is_signed_in(user) and _visible(idea) and idea.status in DELIVERY_STATUSES
+            and (user.id == owner_id or is_leader(user)))

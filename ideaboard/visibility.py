@@ -68,6 +68,12 @@ def campaign_access(viewer: User | None, campaign: Campaign) -> Access:
     return Access.ACT
 
 
+def open_to_action(state: IdeaState) -> bool:
+    """Not hidden, merged or deleted: a signed-in colleague may act on it."""
+    return (state.hidden_at is None and state.deleted_at is None
+            and state.status != IdeaStatus.MERGED)
+
+
 def idea_access(viewer: User | None, state: IdeaState) -> Access:
     if not _signed_in(viewer) and state.campaign_anonymity in (Anonymity.ANONYMOUS_ONLY,
                                                                 None):

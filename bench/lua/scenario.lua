@@ -1,5 +1,5 @@
 -- One wrk script for every scenario; bench/run.py chooses with environment variables:
---   BENCH_MODE      hello | get | vote | comment | mixed | preview | pairwise
+--   BENCH_MODE      hello | get | vote | comment | allocate | mixed | preview | pairwise
 --   BENCH_SCENARIO  which entry of data.paths (and data.readers) a `get` reads
 --   BENCH_DATA      a Lua file returning the signed-in users, target ideas and paths
 --   BENCH_RUN       this wrk process's number (pairwise: where each user's pairs start)
@@ -100,6 +100,19 @@ local function pairwise()
               .. "&choice=" .. pick(choices), "application/json")
 end
 
+-- Points on an entered idea the user did not write; a request over the allowance is
+-- refused with 409, which is the right answer, not an error.
+local function allocate()
+  local user = pick(data.users)
+  local entry = pick(data.entries)
+  for _ = 1, 10 do
+    if entry.author ~= user.id then break end
+    entry = pick(data.entries)
+  end
+  return post("/funding/" .. data.round .. "/entries/" .. entry.id .. "/points", user,
+              "points=" .. pick(data.points_values), "application/json")
+end
+
 local function read()
   return get(pick(paths), pick(readers))
 end
@@ -111,6 +124,7 @@ local builders = {
   comment = comment,
   preview = preview,
   pairwise = pairwise,
+  allocate = allocate,
   mixed = function()
     local roll = math.random(100)
     if roll <= data.mix.comment then return comment() end
@@ -123,7 +137,9 @@ request = builders[mode]
 -- 2xx and 3xx are success, except redirects that mean the app refused the request:
 -- to the sign-in page (session lost) or back to the discussion (comment not accepted).
 function response(status, headers, body)
-  if status >= 400 then
+  if mode == "allocate" and status == 409 then
+    return  -- over the allowance: refused as it must be
+  elseif status >= 400 then
     failures = failures + 1
   elseif status >= 300 then
     local location = headers["Location"] or headers["location"] or ""

@@ -131,6 +131,9 @@ class PlatformSettingsForm(FlaskForm):
         description=_l("An anonymous post is placed at a random moment within this window "
                        "before it was written, and news of it goes out at the end of the "
                        "window, so its timing cannot identify its author. Default: 60."))
+    stalled_after_days = IntegerField(  # funding and delivery (issue 14)
+        _l("Days without a progress update before a delivery is marked stalled"),
+        validators=[Optional(), NumberRange(min=1, max=365)])
 
 
 class AuditFilterForm(FlaskForm):

@@ -33,6 +33,14 @@ KIND_LABELS = {
     NotificationKind.CRITIQUE_ANSWERED: _l("A plan’s owner answers my critique"),
     NotificationKind.ANONYMITY_REVEALED: _l("An administrator looks up who wrote one of my "
                                             "anonymous posts"),
+    # funding and delivery (issue 14)
+    NotificationKind.FUNDING_RESULT: _l("A funding round closes on an idea I entered"),
+    NotificationKind.FUNDING_BACKED: _l("An idea I backed with points is funded"),
+    NotificationKind.FUNDING_ANSWER: _l("Leadership confirms or declines funding I backed"),
+    NotificationKind.PLEDGE_NEW: _l("Someone offers time to my idea"),
+    NotificationKind.TEAM_INVITE: _l("I am invited into an idea's team"),
+    NotificationKind.DELIVERY_UPDATE: _l("Progress on an idea I backed, volunteer for or follow"),
+    NotificationKind.DELIVERY_STALLED: _l("A delivery I own or decided on stalls"),
 }
 
 
@@ -40,8 +48,9 @@ class DecisionForm(FlaskForm):
     status = RadioField(_l("New status"), choices=STATUS_CHOICES, validators=[DataRequired()])
     rationale = TextAreaField(_l("Public rationale"), validators=[Length(max=10_000)],
                               description=_l("Shown to everyone on the idea. Required for "
-                                             "accepted, declined, needs information and merged "
-                                             "(at least 30 characters)."))
+                                             "accepted, declined, needs information and merged, "
+                                             "and for done as the outcome: what changed, what "
+                                             "was measured (at least 30 characters)."))
     merged_into = StringField(_l("Merged into (link or id of the surviving idea)"),
                               validators=[Optional(), Length(max=300)])
 

@@ -10,7 +10,23 @@ from ideaboard.models.accounts import (
     TokenPurpose,
     User,
 )
+from ideaboard.models.delivery import (  # funding and delivery (issue 14)
+    Delivery,
+    DeliveryUpdate,
+    Milestone,
+    Pledge,
+    PledgeStatus,
+)
 from ideaboard.models.discovery import SearchDocument, TagFollow
+from ideaboard.models.funding import (  # funding and delivery (issue 14)
+    DivisionRule,
+    FundingAllocation,
+    FundingAnswer,
+    FundingEntry,
+    FundingRound,
+    FundingRoundDepartment,
+    FundingWallet,
+)
 from ideaboard.models.ideas import (
     Anonymity,
     Campaign,
@@ -113,3 +129,17 @@ __all__ += [  # moderation and administration (issue 7)
 ]
 __all__ += ["AccountToken", "ExternalIdentity", "TokenPurpose"]  # identity (issue 19)
 __all__ += ["PairwiseChoice"]  # collective wisdom (issue 16)
+__all__ += [  # funding and delivery (issue 14)
+    "Delivery",
+    "DeliveryUpdate",
+    "DivisionRule",
+    "FundingAllocation",
+    "FundingAnswer",
+    "FundingEntry",
+    "FundingRound",
+    "FundingRoundDepartment",
+    "FundingWallet",
+    "Milestone",
+    "Pledge",
+    "PledgeStatus",
+]

@@ -53,6 +53,9 @@ class SiteSettings(db.Model):
     anonymity_window_minutes: Mapped[int] = mapped_column(default=60)
     # collective wisdom (0012): "and broad support at least B"; None leaves the clause out
     escalation_min_broad_support: Mapped[float | None]
+    # funding and delivery (0014): days without a progress update before a delivery is
+    # marked stalled; NULL means the configuration's DELIVERY_STALLED_DAYS
+    stalled_after_days: Mapped[int | None]
 
 
 class Escalation(db.Model):
@@ -141,6 +144,14 @@ class NotificationKind(enum.StrEnum):
     CAMPAIGN_OUTCOME = "campaign_outcome"
     CRITIQUE_ANSWERED = "critique_answered"
     ANONYMITY_REVEALED = "anonymity_revealed"  # an admin looked up who wrote an anonymous post
+    # funding and delivery (issue 14)
+    FUNDING_RESULT = "funding_result"      # the author: funded or not, at the round's close
+    FUNDING_BACKED = "funding_backed"      # each backer of an idea that was funded
+    FUNDING_ANSWER = "funding_answer"      # leadership released the funds, or declined
+    PLEDGE_NEW = "pledge_new"              # the author or owner: someone offered time
+    TEAM_INVITE = "team_invite"            # a pledger is invited into the team
+    DELIVERY_UPDATE = "delivery_update"    # progress update, or delivered (status "done")
+    DELIVERY_STALLED = "delivery_stalled"  # the owner and the deciding leader
 
 
 class Notification(db.Model):

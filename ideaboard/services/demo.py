@@ -88,10 +88,11 @@ def seed_demo(seed: int = 7) -> dict[str, int]:
         comments += _seed_discussion(rng, idea, people, spec["lang"])
     decisions = _seed_leadership_answers(rng, people)
     scenes = _seed_scenes(rng, people)
+    rounds = _seed_funding(rng, people)
     comparisons = _seed_collective_wisdom(rng, people)  # last: it ends with the fit
     return {"users": len(people), "ideas": len(content.IDEAS), "votes": votes,
             "comments": comments, "decisions": decisions, "campaigns": scenes + 1,
-            "comparisons": comparisons}
+            "funding rounds": rounds, "comparisons": comparisons}
 
 
 def _seed_scenes(rng: random.Random, people: list[User]) -> int:
@@ -284,3 +285,102 @@ def _seed_collective_wisdom(rng: random.Random, people: list[User]) -> int:
             choices += 1
     refresh_broad_support()
     return choices
+
+
+# --- funding rounds, teams and delivery (issue 14) ----------------------------------------
+
+def _seed_funding(rng: random.Random, people: list[User]) -> int:
+    """A closed round whose funded ideas are confirmed, in progress and one delivered, with
+    teams, milestones and updates; and an open round colleagues are spending points in."""
+    from ideaboard.models import DivisionRule, FundingEntry, FundingRound
+    from ideaboard.services import funding
+
+    by_local = {user.email.split("@")[0]: user for user in people}
+    now = utcnow()
+
+    def open_round(spec: dict, opens_at, closes_at) -> tuple[FundingRound, list]:
+        funding_round = funding.create_round(by_local[spec["owner"]], funding.RoundSettings(
+            title=spec["title"], purpose=spec["purpose"], currency="CNY",
+            pool_amount=spec["pool"], pool_people_weeks=spec["people_weeks"], allowance=100,
+            division_rule=DivisionRule(spec["rule"]), min_backers=5, answer_days=14,
+            hide_totals_until_close=False, opens_at=opens_at, closes_at=closes_at))
+        entries = []
+        for title, ask, weeks, milestone in spec["entries"]:
+            idea = db.session.scalar(select(Idea).where(Idea.title == title))
+            if idea is None or idea.status not in (IdeaStatus.OPEN, IdeaStatus.ESCALATED,
+                                                   IdeaStatus.UNDER_REVIEW):
+                continue
+            idea = db.session.get(Idea, idea.id)
+            db.session.refresh(idea, ["campaign"])
+            entries.append(funding.enter_idea(
+                db.session.get(User, idea.author_id), funding_round, idea, ask_amount=ask,
+                ask_people_weeks=min(weeks, spec["people_weeks"]), first_milestone=milestone))
+        # earlier entries are the better-backed ones: each backer favours them
+        for backer in rng.sample(people, k=min(len(people), 44)):
+            left = 100
+            for rank, entry in enumerate(entries):
+                if entry.entered_by_id == backer.id or left <= 0 or rng.random() < 0.15 * rank:
+                    continue
+                points = min(left, rng.choice([5, 10, 10, 15, 20, 25]) + 10 * (rank < 2))
+                funding.allocate(backer, funding_round.id, entry.id, points)
+                left -= points
+        return funding_round, entries
+
+    closed_spec, open_spec = content.FUNDING["closed"], content.FUNDING["open"]
+    closed, entries = open_round(closed_spec, now - timedelta(hours=2), now + timedelta(days=1))
+    closes_at = now - timedelta(days=32)
+    with write_transaction() as session:
+        session.execute(update(FundingRound).where(FundingRound.id == closed.id).values(
+            opens_at=now - timedelta(days=50), closes_at=closes_at,
+            created_at=now - timedelta(days=51)))
+    funding.close_round(closed.id, now=closes_at)
+    leaders = [u for u in people if u.role in (Role.LEADER, Role.ADMIN)]
+    funded = [db.session.get(FundingEntry, e.id) for e in entries]
+    funded = [e for e in funded if e.funded]
+    lang_of = {spec["title"]: spec["lang"] for spec in content.IDEAS}
+    for index, entry in enumerate(funded):
+        idea = db.session.get(Idea, entry.idea_id)
+        lang = lang_of.get(idea.title, "en")
+        leader = rng.choice(leaders)
+        funding.answer_funding(leader, entry, True, rng.choice(
+            content.RATIONALES[lang]["accepted"]))
+        _seed_delivery(rng, people, idea, lang, delivered=index == 0)
+        with write_transaction() as session:  # answered within days of the close
+            answered = closes_at + timedelta(days=rng.uniform(2, 9))
+            session.execute(update(FundingEntry).where(FundingEntry.id == entry.id)
+                            .values(answered_at=answered))
+    open_round(open_spec, now - timedelta(days=4), now + timedelta(days=10))
+    return 2
+
+
+def _seed_delivery(rng: random.Random, people: list[User], idea: Idea, lang: str, *,
+                   delivered: bool) -> None:
+    """Volunteers and a team, milestones, progress updates; the first one delivered."""
+    from ideaboard.models import Milestone
+    from ideaboard.services import delivery
+
+    author = db.session.get(User, idea.author_id)
+    idea = db.session.get(Idea, idea.id)
+    for skills, note_en, note_zh in content.FUNDING["pledges"]:
+        pledger = rng.choice([u for u in people if u.id != author.id])
+        pledge = delivery.pledge_time(pledger, idea, hours_per_week=rng.choice([2, 3, 4]),
+                                      weeks=rng.choice([4, 6, 8]), skills=skills,
+                                      note=note_zh if lang == "zh" else note_en)
+        if rng.random() < 0.8:
+            delivery.invite_to_team(author, pledge.id)
+            delivery.join_team(pledger, pledge.id)
+    for title in content.FUNDING["milestones"][lang]:
+        delivery.add_milestone(author, idea, title, (utcnow() + timedelta(
+            days=rng.randint(5, 60))).date())
+    delivery.start_work(author, idea)
+    for body in content.FUNDING["updates"][lang]:
+        delivery.post_update(author, idea, body, rng.choice([8_000, 12_000, 15_000]))
+    first = db.session.scalar(select(Milestone).where(Milestone.idea_id == idea.id)
+                              .order_by(Milestone.id))
+    delivery.set_milestone_done(author, first.id, True)
+    if delivered:
+        for milestone in db.session.scalars(select(Milestone).where(
+                Milestone.idea_id == idea.id, Milestone.done_at.is_(None))):
+            delivery.set_milestone_done(author, milestone.id, True)
+        delivery.mark_delivered(author, db.session.get(Idea, idea.id),
+                                content.FUNDING["outcome"][lang])

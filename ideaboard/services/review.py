@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
@@ -38,6 +38,7 @@ from ideaboard.visibility import ensure_can_act
 MIN_RATIONALE_LENGTH = 30
 RATIONALE_REQUIRED = {IdeaStatus.ACCEPTED, IdeaStatus.DECLINED, IdeaStatus.NEEDS_INFO,
                       IdeaStatus.MERGED}
+OUTCOME_REQUIRED = {IdeaStatus.DONE}  # what changed, what was measured (issue 14)
 DECIDED_STATUSES = RATIONALE_REQUIRED | {IdeaStatus.IN_PROGRESS, IdeaStatus.DONE}
 ALLOWED_TRANSITIONS: dict[IdeaStatus, set[IdeaStatus]] = {
     IdeaStatus.ESCALATED: {IdeaStatus.UNDER_REVIEW} | RATIONALE_REQUIRED,
@@ -68,10 +69,12 @@ def required_supporters(settings: SiteSettings, session: Session) -> int:
 
 
 def _open_escalation(session: Session, idea_id: int, reason: EscalationReason,
-                     actor: User | None, note: str, settings: SiteSettings) -> bool:
-    """Move an open idea into the queue. The conditional UPDATE makes it happen exactly once."""
+                     actor: User | None, note: str, settings: SiteSettings,
+                     due: datetime | None = None) -> bool:
+    """Move an open idea into the queue. The conditional UPDATE makes it happen exactly once.
+    The answer is due after the review SLA, or at `due` (a funding round's deadline)."""
     now = utcnow()
-    due = now + timedelta(days=settings.review_sla_days)
+    due = due or now + timedelta(days=settings.review_sla_days)
     moved = session.execute(
         update(Idea).where(Idea.id == idea_id, Idea.status == IdeaStatus.OPEN)
         .values(status=IdeaStatus.ESCALATED, review_due_at=due)).rowcount
@@ -183,11 +186,9 @@ def assign(leader: User, idea: Idea, owner: User) -> None:
         record(session, leader, "idea.assign", "idea", idea.public_id, owner=owner.email)
 
 
-def change_status(leader: User, idea: Idea, status: IdeaStatus, rationale: str,
-                  merged_into: Idea | None = None) -> Decision:
-    """Move a queue item on (review, decide, start, finish); decisions need a public rationale."""
-    if not is_leader(leader):
-        raise NotAllowed(_l("Only leaders can decide on ideas."))
+def check_transition(idea: Idea, status: IdeaStatus, rationale: str,
+                     merged_into: Idea | None = None) -> str:
+    """The rules of a status change, before anything is written; returns the clean text."""
     rationale = rationale.strip()
     if status not in ALLOWED_TRANSITIONS.get(idea.status, set()):
         raise InvalidInput(_l("An idea that is “%(current)s” cannot move to “%(new)s”.",
@@ -195,40 +196,64 @@ def change_status(leader: User, idea: Idea, status: IdeaStatus, rationale: str,
     if status in RATIONALE_REQUIRED and len(rationale) < MIN_RATIONALE_LENGTH:
         raise InvalidInput(_l("Explain the decision to everyone in at least %(n)d characters: "
                               "the rationale is shown publicly on the idea.",
-                              n=MIN_RATIONALE_LENGTH))
+                              n=MIN_RATIONALE_LENGTH), field="rationale")
+    if status in OUTCOME_REQUIRED and len(rationale) < MIN_RATIONALE_LENGTH:
+        raise InvalidInput(_l("Describe the outcome in at least %(n)d characters: what changed "
+                              "and what was measured. It is shown publicly on the idea.",
+                              n=MIN_RATIONALE_LENGTH), field="rationale")
+    if status == IdeaStatus.MERGED and (
+            merged_into is None or merged_into.id == idea.id or merged_into.is_deleted):
+        raise InvalidInput(_l("Choose the idea this one is merged into."), field="merged_into")
+    return rationale
+
+
+def change_status(leader: User, idea: Idea, status: IdeaStatus, rationale: str,
+                  merged_into: Idea | None = None) -> Decision:
+    """Move a queue item on (review, decide, start, finish); decisions need a public rationale."""
+    if not is_leader(leader):
+        raise NotAllowed(_l("Only leaders can decide on ideas."))
+    rationale = check_transition(idea, status, rationale, merged_into)
     if status == IdeaStatus.MERGED:
-        if merged_into is None or merged_into.id == idea.id or merged_into.is_deleted:
-            raise InvalidInput(_l("Choose the idea this one is merged into."),
-                               field="merged_into")
         # the one merge: votes, comments and followers move, as when an admin merges
         from ideaboard.services.merge import merge_ideas  # merge.py builds on this module
         merge_ideas(leader, idea, merged_into, rationale)
         return db.session.scalar(select(Decision).where(Decision.idea_id == idea.id)
                                  .order_by(Decision.id.desc()).limit(1))
     with write_transaction() as session:
-        escalation = _escalation(session, idea)
-        now = utcnow()
-        values = {"status": status}
-        if status in QUEUE_STATUSES:
-            values["review_due_at"] = escalation.due_at
-        else:
-            values["review_due_at"] = None
-            values["decided_at"] = now
-        moved = session.execute(update(Idea).where(Idea.id == idea.id, Idea.status == idea.status)
-                                .values(**values)).rowcount
-        if moved != 1:
-            raise InvalidInput(_l("Someone else changed this idea just now. Reload and retry."))
-        if escalation.owner_id is None:
-            escalation.owner_id, escalation.claimed_at = leader.id, now
-        decision = Decision(idea_id=idea.id, status=status, rationale=rationale,
-                            rationale_html=render_markdown(rationale), author_id=leader.id,
-                            created_at=now)
-        session.add(decision)
-        fan_out(session, NotificationKind.DECISION, idea_audience(idea.id, idea.author_id),
-                idea_id=idea.id, status=status.value, exclude_user_id=leader.id)
-        record(session, leader, "idea.status", "idea", idea.public_id, reason=rationale,
-               status=status.value)
+        decision = apply_status(session, leader, idea, status, rationale)
     idea.status = status
+    return decision
+
+
+def apply_status(session: Session, actor: User, idea: Idea, status: IdeaStatus,
+                 rationale: str) -> Decision:
+    """Write a checked status change inside the caller's transaction: the idea, its public
+    timeline, the notices and the audit entry; then funding and delivery follow it."""
+    escalation = _escalation(session, idea)
+    now = utcnow()
+    values = {"status": status}
+    if status in QUEUE_STATUSES:
+        values["review_due_at"] = escalation.due_at
+    else:
+        values["review_due_at"] = None
+        values["decided_at"] = now
+    moved = session.execute(update(Idea).where(Idea.id == idea.id, Idea.status == idea.status)
+                            .values(**values)).rowcount
+    if moved != 1:
+        raise InvalidInput(_l("Someone else changed this idea just now. Reload and retry."))
+    if escalation.owner_id is None and is_leader(actor):
+        escalation.owner_id, escalation.claimed_at = actor.id, now
+    decision = Decision(idea_id=idea.id, status=status, rationale=rationale,
+                        rationale_html=render_markdown(rationale), author_id=actor.id,
+                        created_at=now)
+    session.add(decision)
+    fan_out(session, NotificationKind.DECISION, idea_audience(idea.id, idea.author_id),
+            idea_id=idea.id, status=status.value, exclude_user_id=actor.id)
+    record(session, actor, "idea.status", "idea", idea.public_id, reason=rationale,
+           status=status.value)
+    from ideaboard.services.funding import after_status_change  # it imports this module
+
+    after_status_change(session, actor, idea, status, rationale)
     return decision
 
 

@@ -88,6 +88,11 @@ def anonymity_window(session: Session | None = None) -> timedelta:
     minutes = (settings.anonymity_window_minutes if settings
                else DEFAULT_ANONYMITY_WINDOW_MINUTES)
     return timedelta(minutes=minutes)
+def stalled_after_days() -> int:
+    """Days without a progress update before a delivery is marked stalled (issue 14)."""
+    settings = _row()
+    value = settings.stalled_after_days if settings else None
+    return value or current_app.config["DELIVERY_STALLED_DAYS"]
 
 
 def mail_config() -> Mapping:
@@ -132,6 +137,7 @@ class PlatformSettings:
     smtp_from: str | None = None
     read_requires_sign_in: bool = True
     anonymity_window_minutes: int = DEFAULT_ANONYMITY_WINDOW_MINUTES
+    stalled_after_days: int | None = None  # funding and delivery (issue 14)
 
     @classmethod
     def from_row(cls, row: SiteSettings) -> PlatformSettings:
@@ -178,6 +184,9 @@ def validate_platform_settings(values: PlatformSettings) -> PlatformSettings:
         raise InvalidInput(_l("The SMTP port must be between 1 and 65535."))
     if clean.smtp_security and clean.smtp_security not in SMTP_SECURITY:
         raise InvalidInput(_l("Choose how to secure the SMTP connection."))
+    if clean.stalled_after_days is not None and not 1 <= clean.stalled_after_days <= 365:
+        raise InvalidInput(_l("A delivery is marked stalled after 1 to 365 days without an "
+                              "update."))
     return clean
 
 

@@ -11,9 +11,11 @@ def register_blueprints(app: Flask) -> None:
         admin,
         auth,
         campaigns,
+        delivery,
         discovery,
         errors,
         fragments,
+        funding,
         ideas,
         main,
         moderation,
@@ -42,3 +44,5 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(sso.bp)
     app.register_blueprint(ops.bp)  # /healthz and /readyz (issue 19)
     app.register_blueprint(pairwise.bp)  # comparing ideas two at a time (issue 16)
+    app.register_blueprint(funding.bp)  # funding rounds (issue 14)
+    app.register_blueprint(delivery.bp)  # pledges, teams, delivery (issue 14)

@@ -10,6 +10,11 @@ from ideaboard.queries.notifications import inbox as inbox_items
 from ideaboard.services.notifications import mark_read
 
 bp = Blueprint("notifications", __name__, url_prefix="/inbox")
+NOTICE_ANCHORS = {  # funding and delivery (issue 14): where on the idea each notice points
+    NotificationKind.FUNDING_RESULT: "funding", NotificationKind.FUNDING_BACKED: "funding",
+    NotificationKind.FUNDING_ANSWER: "funding", NotificationKind.PLEDGE_NEW: "volunteers",
+    NotificationKind.TEAM_INVITE: "volunteers", NotificationKind.DELIVERY_UPDATE: "delivery",
+    NotificationKind.DELIVERY_STALLED: "delivery"}
 
 
 @bp.before_request
@@ -38,7 +43,7 @@ def open_item(notification_id: int):
         return redirect(url_for("campaigns.show", slug=item.campaign.slug, _anchor="outcome"))
     if item.idea is None:
         return redirect(url_for("notifications.inbox"))
-    anchor = "discussion" if item.comment_id else "timeline"
+    anchor = "discussion" if item.comment_id else NOTICE_ANCHORS.get(item.kind, "timeline")
     return redirect(url_for("ideas.show", public_id=item.idea.public_id, _anchor=anchor))
 
 

@@ -184,7 +184,9 @@ def test_the_lifecycle_to_done_is_recorded_step_by_step(factory):
     stored = db.session.get(Idea, idea.id)
     assert stored.review_due_at is None and stored.decided_at is not None
     change_status(leader, idea, IdeaStatus.IN_PROGRESS, "")
-    change_status(leader, idea, IdeaStatus.DONE, "")
+    with pytest.raises(InvalidInput):  # done needs an outcome statement (issue 14)
+        change_status(leader, idea, IdeaStatus.DONE, "Finished.")
+    change_status(leader, idea, IdeaStatus.DONE, "Shipped; waiting times fell from 9 to 4 days.")
     steps = db.session.scalars(select(Decision.status).order_by(Decision.id)).all()
     assert steps == [IdeaStatus.UNDER_REVIEW, IdeaStatus.ACCEPTED, IdeaStatus.IN_PROGRESS,
                      IdeaStatus.DONE]

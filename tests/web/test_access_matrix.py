@@ -39,6 +39,7 @@ from ideaboard.services.comments import add_comment
 from ideaboard.services.ideas import post_idea
 from tests.conftest import ROLES
 from tests.web.isolation import IsolatedClient
+from tests.web.test_funding_http import FundingObjects, funding_objects
 from tests.web.test_plans_http import PlanObjects, plan_objects
 from tests.web.url_map import build_path, rule_id, rules
 
@@ -134,6 +135,15 @@ GET_MATRIX: dict[str, dict[str, str]] = {
     # collective wisdom (issue 16): a campaign compared two at a time, of another leader
     "pairwise.compare": MEMBERS,
     "pairwise.results": MEMBERS,
+    # funding and delivery (issue 14): the round belongs to another leader
+    "funding.index": MEMBERS,
+    "funding.new": LEADERS,
+    "funding.show": MEMBERS,
+    "funding.edit": ADMINS,             # the round's owner or an admin
+    "funding.enter": MEMBERS,
+    "funding.report": LEADERS,          # and the round's owner
+    "funding.report_csv": LEADERS,
+    "delivery.delivered_page": MEMBERS,
 }
 # An "ok" that is a redirect to another allowed page of the same area.
 OK_REDIRECTS = {"admin.index": "/admin/flags",
@@ -177,6 +187,7 @@ class Objects:
     plan: PlanObjects | None = None  # plan review (scene 4)
     links: dict | None = None  # identity (issue 19): live e-mailed link secrets
     compared: Campaign | None = None  # collective wisdom (issue 16)
+    funding: FundingObjects | None = None  # funding and delivery (issue 14)
 
     def path_values(self, endpoint: str = "") -> dict[tuple[str, str], str]:
         """Plan-review routes get the plan's campaign; every other campaign route the
@@ -197,7 +208,8 @@ class Objects:
                 ("people", "user_id"): str(self.idea.author_id),
                 **(self.links or {}),  # identity (issue 19)
                 ("compare", "slug"): self.compared.slug if self.compared else "",  # issue 16
-                **plan_values}  # plan review (scene 4)
+                **plan_values,  # plan review (scene 4)
+                **(self.funding.path_values() if self.funding else {})}  # issue 14
 
 
 def make_objects(factory, author=None) -> Objects:
@@ -228,7 +240,8 @@ def make_objects(factory, author=None) -> Objects:
     return Objects(idea, comment, invite, notification, export, inviter.department_id,
                    campaign, plan=plan_objects(author),  # plan review (scene 4)
                    links=account_links(author),  # identity (issue 19)
-                   compared=compared)  # collective wisdom (issue 16)
+                   compared=compared,  # collective wisdom (issue 16)
+                   funding=funding_objects(factory, factory.user("leader", name="Fund Owner")))
 
 
 def account_links(user) -> dict[tuple[str, str], str]:

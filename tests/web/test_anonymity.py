@@ -82,11 +82,12 @@ def fill(rule, world) -> str | None:
 
 
 OPTION = re.compile(r"<option[^>]*>[^<]*</option>")
+PICKER = re.compile(r"<(\w+)[^>]*\bdata-picker\b[^>]*>.*?</\1>", re.S)  # checkbox lists
 
 
 def without_pickers(body: str) -> str:
     """A department picker lists every department; that names nobody, so it is left out."""
-    return OPTION.sub("", body)
+    return PICKER.sub("", OPTION.sub("", body))
 
 
 def forbidden_markers(world) -> list[str]:

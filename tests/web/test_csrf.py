@@ -33,6 +33,7 @@ from ideaboard.services.ideas import post_idea
 from ideaboard.services.review import pull_into_queue
 from tests.conftest import TEST_PASSWORD
 from tests.web.isolation import IsolatedClient
+from tests.web.test_funding_http import FundingObjects, funding_objects
 from tests.web.test_plans_http import PlanObjects, plan_objects
 from tests.web.url_map import build_path, rule_id, rules
 
@@ -135,6 +136,31 @@ FORM_DATA: dict[str, dict[str, str]] = {
     # --- collective wisdom (issue 16): a colleague's two ideas in a campaign compared in pairs
     "pairwise.choose": {"left": "", "right": "", "choice": "left"},  # the pair: form_for
     "pairwise.suggest": {"title": "A suggestion from the pair screen", "body": "Details"},
+    # --- funding and delivery (issue 14): the admin owns the round; the entry is a colleague's
+    "funding.new": {"title": "A new fund", "purpose": "", "currency": "CNY",
+                    "pool_amount": "1000", "pool_people_weeks": "0", "allowance": "100",
+                    "division_rule": "proportional", "min_backers": "5", "answer_days": "14",
+                    "opens_at": "2026-01-01T09:00", "closes_at": "2099-01-01T09:00"},
+    "funding.edit": {"title": "A renamed fund", "purpose": "", "closes_at": "2099-01-01T09:00"},
+    "funding.close": {},
+    "funding.enter": {"idea": "", "ask_amount": "100", "ask_people_weeks": "0",
+                      "first_milestone": "A pilot"},
+    "funding.give_points": {"points": "10"},
+    "funding.answer": {"funding_decision": "release",
+                       "funding_rationale": "Backed broadly: the pilot gets the money now."},
+    "delivery.pledge": {"hours_per_week": "2", "weeks": "4", "skills": "design",
+                        "pledge_note": ""},
+    "delivery.withdraw": {},
+    "delivery.invite": {},
+    "delivery.join": {},
+    "delivery.remove": {},
+    "delivery.owner": {"owner_email": "{admin_email}"},
+    "delivery.milestone": {"milestone_title": "A pilot", "milestone_due": ""},
+    "delivery.milestone_done": {"done": "1"},
+    "delivery.milestone_delete": {},
+    "delivery.update": {"update_body": "Pilot running", "spent_amount": "0"},
+    "delivery.start": {},
+    "delivery.done": {"outcome": "Live everywhere; waiting times fell from 9 to 4 days."},
 }
 
 # Which object a path argument names, per endpoint where the owner matters: the admin's own
@@ -163,6 +189,7 @@ class World:
     plan: PlanObjects | None = None  # plan review (scene 4): the admin's plan, others' critique
     compared: Campaign | None = None  # collective wisdom (issue 16)
     pair: tuple[Idea, Idea] | None = None
+    funding: FundingObjects | None = None  # issue 14: the admin's round, a colleague's entry
 
     def path_values(self, endpoint: str) -> dict[tuple[str, str], str]:
         others = endpoint in OTHERS_OBJECTS
@@ -181,6 +208,7 @@ class World:
             ("departments", "department_id"): str(self.admin.department_id),
             **(self.plan.path_values() if self.plan else {}),  # plan review (scene 4)
             ("compare", "slug"): self.compared.slug if self.compared else "",  # issue 16
+            **(self.funding.path_values() if self.funding else {}),  # issue 14
         }
 
 
@@ -210,7 +238,8 @@ def world(factory, login_as) -> World:
     return World(admin, own_idea, others_idea, own_comment, others_comment, invite,
                  queued_idea, notification,
                  plan=plan_objects(admin, colleague),  # plan review (scene 4)
-                 compared=compared, pair=pair)
+                 compared=compared, pair=pair,
+                 funding=funding_objects(factory, admin, colleague))  # issue 14
 
 
 def database_snapshot() -> dict[str, list[tuple]]:

@@ -52,6 +52,9 @@ def platform_form(formdata=None) -> PlatformSettingsForm:
     form.smtp_username.description = _("Empty: as configured.")
     form.smtp_from.description = _("Empty: as configured (%(value)s).",
                                    value=config.get("MAIL_FROM"))
+    form.stalled_after_days.description = _(  # funding and delivery (issue 14)
+        "Its owner and the deciding leader are told. Empty: as configured (%(value)s).",
+        value=config["DELIVERY_STALLED_DAYS"])
     return form
 
 
