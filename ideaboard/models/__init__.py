@@ -1,5 +1,10 @@
 """Typed SQLAlchemy models; import them from here."""
 from ideaboard.models.accounts import Department, Invite, Level, LoginSession, Role, User
+from ideaboard.models.challenges import (  # challenges (issue 15)
+    Challenge,
+    ChallengeCosign,
+    ChallengeStatus,
+)
 from ideaboard.models.discovery import SearchDocument, TagFollow
 from ideaboard.models.ideas import (
     Anonymity,
@@ -100,3 +105,4 @@ __all__ += [  # moderation and administration (issue 7)
     "ModerationNotice",
     "NoticeKind",
 ]
+__all__ += ["Challenge", "ChallengeCosign", "ChallengeStatus"]  # challenges (issue 15)

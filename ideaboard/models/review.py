@@ -48,6 +48,12 @@ class SiteSettings(db.Model):
     smtp_username: Mapped[str | None] = mapped_column(String(255))
     smtp_from: Mapped[str | None] = mapped_column(String(255))  # the password stays in config
     # --- end moderation and administration
+    # --- challenges and the track record (0014_challenges); services/settings.py reads them
+    challenge_min_cosigners: Mapped[int] = mapped_column(default=10)
+    challenge_min_cosigners_percent: Mapped[float | None]  # of active employees, if set
+    challenge_window_days: Mapped[int] = mapped_column(default=30)
+    track_record_leaders_only: Mapped[bool] = mapped_column(default=False)
+    # --- end challenges
 
 
 class Escalation(db.Model):
@@ -135,6 +141,12 @@ class NotificationKind(enum.StrEnum):
     QUEUE_OVERDUE = "queue_overdue"
     CAMPAIGN_OUTCOME = "campaign_outcome"
     CRITIQUE_ANSWERED = "critique_answered"
+    # challenges (issue 15): status holds the idea's new status, or how a challenge ended
+    CHALLENGE_RAISED = "challenge_raised"
+    CHALLENGE_REOPENED = "challenge_reopened"
+    CHALLENGE_UPHELD = "challenge_upheld"
+    CHALLENGE_OVERTURNED = "challenge_overturned"
+    CHALLENGE_ENDED = "challenge_ended"
 
 
 class Notification(db.Model):
