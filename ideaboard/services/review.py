@@ -122,8 +122,13 @@ def assign(leader: User, idea: Idea, owner: User) -> None:
     """Make a leader the owner of a queue item (claiming is assigning to oneself)."""
     if not is_leader(leader) or not is_leader(owner):
         raise NotAllowed(_l("Queue items can only be owned by leaders."))
+    from ideaboard.services.challenges import challenge_under_review, refuse_conflicted_leader
+
     with write_transaction() as session:
         escalation = _escalation(session, idea)
+        challenge = challenge_under_review(session, idea.id)  # challenges (issue 15)
+        if challenge is not None:
+            refuse_conflicted_leader(challenge, owner.id)
         escalation.owner_id, escalation.claimed_at = owner.id, utcnow()
         record(session, leader, "idea.assign", "idea", idea.public_id, owner=owner.email)
 
@@ -144,8 +149,19 @@ def change_status(leader: User, idea: Idea, status: IdeaStatus, rationale: str,
     if status == IdeaStatus.MERGED and (
             merged_into is None or merged_into.id == idea.id or merged_into.is_deleted):
         raise InvalidInput(_l("Choose the idea this one is merged into."))
+    # challenges (issue 15): a reopened decision is answered by another leader, and that
+    # answer settles the challenge (imported here: services.challenges imports this module)
+    from ideaboard.services.challenges import (
+        challenge_under_review,
+        refuse_conflicted_leader,
+        settle_challenge,
+    )
+
     with write_transaction() as session:
         escalation = _escalation(session, idea)
+        challenge = challenge_under_review(session, idea.id)
+        if challenge is not None:
+            refuse_conflicted_leader(challenge, leader.id)
         now = utcnow()
         values = {"status": status}
         if status in QUEUE_STATUSES:
@@ -164,11 +180,15 @@ def change_status(leader: User, idea: Idea, status: IdeaStatus, rationale: str,
                             merged_into_id=merged_into.id if merged_into else None,
                             created_at=now)
         session.add(decision)
-        fan_out(session, NotificationKind.DECISION, idea_audience(idea.id, idea.author_id),
-                idea_id=idea.id, status=status.value, exclude_user_id=leader.id)
+        settled = {}
+        if challenge is not None and status in RATIONALE_REQUIRED:
+            settled = settle_challenge(session, challenge, decision, leader, idea.author_id)
+        else:
+            fan_out(session, NotificationKind.DECISION, idea_audience(idea.id, idea.author_id),
+                    idea_id=idea.id, status=status.value, exclude_user_id=leader.id)
         record(session, leader, "idea.status", "idea", idea.public_id, reason=rationale,
                status=status.value,
-               merged_into=merged_into.public_id if merged_into else None)
+               merged_into=merged_into.public_id if merged_into else None, **settled)
     idea.status = status
     return decision
 

@@ -29,6 +29,8 @@ RATE_LIMITED_ACTIONS = ("login", "signup", "post", "comment", "vote", "flag")
 DEFAULT_FLAG_RATE_LIMIT = "30 per hour"  # RATELIMIT_FLAG in the configuration overrides it
 DEFAULT_FLAG_THRESHOLD = 3
 DEFAULT_SMALL_GROUP_MINIMUM = 5  # SPEC "Anonymity": never a group smaller than 5
+DEFAULT_CHALLENGE_COSIGNERS = 10  # challenges (issue 15): co-signers that reopen a decision
+DEFAULT_CHALLENGE_WINDOW_DAYS = 30  # and the days they have to gather
 SMTP_SECURITY = ("starttls", "ssl", "none")
 _DOMAIN = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 _SEPARATORS = re.compile(r"[\s,;，、]+")
@@ -73,6 +75,30 @@ def small_group_minimum() -> int:
     return max(value, DEFAULT_SMALL_GROUP_MINIMUM)
 
 
+@dataclass(frozen=True)
+class ChallengeRule:
+    """How many co-signers reopen a decision (a number, or a share of active employees
+    when `percent` is set), and within how many days of the challenge."""
+    min_cosigners: int = DEFAULT_CHALLENGE_COSIGNERS
+    percent: float | None = None
+    window_days: int = DEFAULT_CHALLENGE_WINDOW_DAYS
+
+
+def challenge_rule(session: Session | None = None) -> ChallengeRule:
+    settings = _row(session)
+    if settings is None:
+        return ChallengeRule()
+    return ChallengeRule(settings.challenge_min_cosigners,
+                         settings.challenge_min_cosigners_percent,
+                         settings.challenge_window_days)
+
+
+def track_record_leaders_only() -> bool:
+    """Leaders' track record is open to every signed-in employee unless an admin restricts it."""
+    settings = _row()
+    return bool(settings and settings.track_record_leaders_only)
+
+
 def mail_config() -> Mapping:
     """The app configuration with the admin's SMTP settings laid over it."""
     settings = _row()
@@ -113,6 +139,11 @@ class PlatformSettings:
     smtp_security: str | None = None
     smtp_username: str | None = None
     smtp_from: str | None = None
+    # challenges and the track record (issue 15); an empty number means its default
+    challenge_min_cosigners: int | None = DEFAULT_CHALLENGE_COSIGNERS
+    challenge_min_cosigners_percent: float | None = None
+    challenge_window_days: int | None = DEFAULT_CHALLENGE_WINDOW_DAYS
+    track_record_leaders_only: bool = False
 
     @classmethod
     def from_row(cls, row: SiteSettings) -> PlatformSettings:
@@ -153,7 +184,27 @@ def validate_platform_settings(values: PlatformSettings) -> PlatformSettings:
         raise InvalidInput(_l("The SMTP port must be between 1 and 65535."))
     if clean.smtp_security and clean.smtp_security not in SMTP_SECURITY:
         raise InvalidInput(_l("Choose how to secure the SMTP connection."))
+    _validate_challenge_settings(clean)
     return clean
+
+
+def _validate_challenge_settings(clean: PlatformSettings) -> None:
+    """Challenges (issue 15): empty numbers fall back to their defaults."""
+    if clean.challenge_min_cosigners is None:
+        clean.challenge_min_cosigners = DEFAULT_CHALLENGE_COSIGNERS
+    if clean.challenge_window_days is None:
+        clean.challenge_window_days = DEFAULT_CHALLENGE_WINDOW_DAYS
+    if clean.challenge_min_cosigners_percent is not None:
+        clean.challenge_min_cosigners_percent = float(clean.challenge_min_cosigners_percent)
+    clean.track_record_leaders_only = bool(clean.track_record_leaders_only)
+    if not 1 <= clean.challenge_min_cosigners <= 100_000:
+        raise InvalidInput(_l("A challenge needs between 1 and 100,000 co-signers."))
+    if clean.challenge_min_cosigners_percent is not None and not (
+            0 < clean.challenge_min_cosigners_percent <= 100):
+        raise InvalidInput(_l("The share of active employees must be more than 0 and at most "
+                              "100 percent."))
+    if not 1 <= clean.challenge_window_days <= 365:
+        raise InvalidInput(_l("Give challenges between 1 and 365 days to gather co-signers."))
 
 
 def update_platform_settings(admin: User, values: PlatformSettings) -> list[str]:
