@@ -31,6 +31,16 @@ KIND_LABELS = {
     NotificationKind.QUEUE_NEW: _l("An idea enters the review queue (leaders)"),
     NotificationKind.QUEUE_OVERDUE: _l("A queue item I own becomes overdue (leaders)"),
     NotificationKind.CRITIQUE_ANSWERED: _l("A plan’s owner answers my critique"),
+    # challenges (issue 15)
+    NotificationKind.CHALLENGE_RAISED: _l("A decision I made, or one on an idea I wrote or "
+                                          "follow, is challenged"),
+    NotificationKind.CHALLENGE_REOPENED: _l("A challenge I am part of sends a decision back "
+                                            "to leadership"),
+    NotificationKind.CHALLENGE_UPHELD: _l("A challenged decision I am part of is upheld"),
+    NotificationKind.CHALLENGE_OVERTURNED: _l("A challenged decision I am part of is "
+                                              "overturned"),
+    NotificationKind.CHALLENGE_ENDED: _l("A challenge I raised or co-signed expires or is "
+                                         "closed"),
 }
 
 

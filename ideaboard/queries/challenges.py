@@ -21,6 +21,7 @@ from ideaboard.models import (
     User,
 )
 from ideaboard.models.base import utcnow
+from ideaboard.models.challenges import CHALLENGEABLE_STATUSES, standing_statuses
 from ideaboard.queries.ideas import pack_cursor, unpack_cursor
 
 ANSWERED = (ChallengeStatus.UPHELD, ChallengeStatus.OVERTURNED)
@@ -80,6 +81,21 @@ class ChallengeStory:
 
     def answered_by(self, decision: Decision) -> Challenge | None:
         return next((c for c in self.challenges if c.answer_decision_id == decision.id), None)
+
+    def challengeable(self, idea: Idea, decisions: list[Decision]) -> Decision | None:
+        """The idea's current decision if it can be challenged now: decided with a public
+        rationale, still standing, not itself the answer to a challenge, not already
+        challenged (an open challenge past its window no longer counts)."""
+        latest = decisions[-1] if decisions else None
+        if (latest is None or latest.status not in CHALLENGEABLE_STATUSES
+                or idea.status not in standing_statuses(latest.status)
+                or idea.deleted_at is not None or idea.hidden_at is not None
+                or self.answered_by(latest) is not None):
+            return None
+        if any(c.decision_id == latest.id and c.shown_status(idea.status) in (
+                ChallengeStatus.OPEN, ChallengeStatus.REOPENED) for c in self.challenges):
+            return None
+        return latest
 
     @property
     def active(self) -> Challenge | None:

@@ -314,10 +314,11 @@ def _reopen(session: Session, challenge_id: int, now: datetime) -> bool:
 # --- the second leader's answer -------------------------------------------------------------
 
 def challenge_under_review(session: Session, idea_id: int) -> Challenge | None:
-    """The idea's reopened challenge, if a second leader has yet to answer it."""
+    """The idea's reopened challenge, if a second leader has yet to answer it (callers use
+    only its fixed columns; its status changes through guarded UPDATEs)."""
     return session.scalars(select(Challenge).where(
         Challenge.idea_id == idea_id, Challenge.status == ChallengeStatus.REOPENED)
-        .execution_options(populate_existing=True)).one_or_none()
+    ).one_or_none()
 
 
 def refuse_conflicted_leader(challenge: Challenge, leader_id: int) -> None:

@@ -10,6 +10,7 @@ def register_blueprints(app: Flask) -> None:
         admin,
         auth,
         campaigns,
+        challenges,
         discovery,
         errors,
         fragments,
@@ -31,3 +32,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(discovery.bp)
     app.register_blueprint(plans.bp)
     app.register_blueprint(moderation.bp)  # flags, notices (issue 7)
+    app.register_blueprint(challenges.bp)  # challenges (issue 15)
