@@ -20,6 +20,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(send_mail)
     app.cli.add_command(run_scheduled)
     app.cli.add_command(backup)  # issue 7
+    app.cli.add_command(refresh_analytics)  # issue 15
 
 
 @click.command("create-admin")
@@ -90,12 +91,30 @@ def send_mail(loop: bool, interval: int, limit: int) -> None:
 @click.command("run-scheduled")
 @with_appcontext
 def run_scheduled() -> None:
-    """Hourly jobs for cron: tell owners about overdue queue items, queue daily digests."""
+    """Hourly jobs for cron: tell owners about overdue queue items, queue daily digests,
+    end challenges whose window has passed, refresh the participation analytics."""
+    from ideaboard.services.analytics import refresh_participation
+    from ideaboard.services.challenges import end_stale_challenges
     from ideaboard.services.notifications import notify_overdue, queue_digest_due
 
     overdue = notify_overdue()
     digests = queue_digest_due()
-    click.echo(f"overdue notices: {overdue}, digests queued: {digests}")
+    ended = end_stale_challenges()
+    refresh_participation()
+    click.echo(f"overdue notices: {overdue}, digests queued: {digests}, "
+               f"challenges ended: {ended}, participation analytics refreshed")
+
+
+@click.command("refresh-analytics")
+@click.option("--full", is_flag=True, help="Rebuild all history, not only recent quarters.")
+@with_appcontext
+def refresh_analytics(full: bool) -> None:
+    """Rebuild the participation rollup behind the voice-equity analytics (hourly by
+    run-scheduled; --full after importing or restoring data)."""
+    from ideaboard.services.analytics import refresh_participation
+
+    rows = refresh_participation(full=full)
+    click.echo(f"participation rows written: {rows}")
 
 
 # --- backup (issue 7) ----------------------------------------------------------------------

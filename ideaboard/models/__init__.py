@@ -1,5 +1,6 @@
 """Typed SQLAlchemy models; import them from here."""
 from ideaboard.models.accounts import Department, Invite, Level, LoginSession, Role, User
+from ideaboard.models.analytics import Participation  # analytics (issue 15)
 from ideaboard.models.challenges import (  # challenges (issue 15)
     Challenge,
     ChallengeCosign,
@@ -105,4 +106,5 @@ __all__ += [  # moderation and administration (issue 7)
     "ModerationNotice",
     "NoticeKind",
 ]
-__all__ += ["Challenge", "ChallengeCosign", "ChallengeStatus"]  # challenges (issue 15)
+__all__ += ["Challenge", "ChallengeCosign", "ChallengeStatus",  # challenges (issue 15)
+            "Participation"]
