@@ -28,7 +28,7 @@ Privacy rules (tests/unit/test_analytics.py tries to break them):
    counted; nobody can be isolated by comparing quarters.
 4. Anonymous posts are never attributed to a group: they are counted company-wide on a line
    of their own, so a group's counts cannot be matched against anonymous ideas.
-Every figure comes from four aggregate statements, whatever the amount of data.
+Every figure comes from five aggregate statements, whatever the amount of data.
 """
 from __future__ import annotations
 
@@ -246,14 +246,13 @@ def _load_anonymous(data: BaseData, periods: Periods, stages: list[FunnelStage])
     inner = select(periods.index(Idea.created_at).label("q"), *[
         case((stage.idea_condition(), 1), else_=0).label(stage.key) for stage in idea_stages
     ]).where(Idea.is_anonymous.is_(True), Idea.created_at >= periods.start).subquery()
-    until = select(func.max(Participation.last_at)).scalar_subquery()
     rows = db.session.execute(
-        select(inner.c.q, until, *[func.sum(inner.c[stage.key]) for stage in idea_stages])
-        .where(inner.c.q.is_not(None)).group_by(inner.c.q)).all()
-    data.activity_until = db.session.scalar(select(until)) if not rows else rows[0][1]
+        select(inner.c.q, *[func.sum(inner.c[stage.key]) for stage in idea_stages])
+        .where(inner.c.q.is_not(None)).group_by(inner.c.q))
     for row in rows:
-        for stage, value in zip(idea_stages, row[2:], strict=True):
+        for stage, value in zip(idea_stages, row[1:], strict=True):
             data.anonymous[(stage.key, row[0])] = int(value or 0)
+    data.activity_until = db.session.scalar(select(func.max(Participation.last_at)))
 
 
 # --- the privacy rules ----------------------------------------------------------------------

@@ -27,6 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ideaboard.database import write_transaction
+from ideaboard.extensions import db
 from ideaboard.models import (
     Campaign,
     Challenge,
@@ -373,7 +374,9 @@ def answer_challenge(leader: User, challenge: Challenge, *, uphold: bool,
     elif status not in CHALLENGEABLE_STATUSES or status == challenge.decision_status:
         raise InvalidInput(_l("To overturn the decision, choose a different one: accepted, "
                               "declined, needs information or merged."))
-    return change_status(leader, challenge.idea, status, rationale, merged_into)
+    idea = db.session.scalars(select(Idea).where(Idea.id == challenge.idea_id)
+                              .execution_options(populate_existing=True)).one()
+    return change_status(leader, idea, status, rationale, merged_into)
 
 
 # --- administrators and the clock -----------------------------------------------------------

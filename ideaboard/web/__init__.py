@@ -8,6 +8,7 @@ def register_blueprints(app: Flask) -> None:
     from ideaboard.web import (
         account,
         admin,
+        analytics,
         auth,
         campaigns,
         challenges,
@@ -15,6 +16,7 @@ def register_blueprints(app: Flask) -> None:
         errors,
         fragments,
         ideas,
+        leadership,
         main,
         moderation,
         notifications,
@@ -33,3 +35,5 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(plans.bp)
     app.register_blueprint(moderation.bp)  # flags, notices (issue 7)
     app.register_blueprint(challenges.bp)  # challenges (issue 15)
+    app.register_blueprint(leadership.bp)  # leaders' track record (issue 15)
+    app.register_blueprint(analytics.bp)  # voice-equity analytics (issue 15)

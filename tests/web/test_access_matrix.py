@@ -19,6 +19,7 @@ from ideaboard.models import (
     Anonymity,
     Campaign,
     CampaignKind,
+    Challenge,
     Comment,
     DataExport,
     ExportDataset,
@@ -37,6 +38,7 @@ from ideaboard.services.campaigns import create_campaign
 from ideaboard.services.comments import add_comment
 from tests.conftest import ROLES
 from tests.web.isolation import IsolatedClient
+from tests.web.test_challenges_http import open_challenge
 from tests.web.test_plans_http import PlanObjects, plan_objects
 from tests.web.url_map import build_path, rule_id, rules
 
@@ -116,6 +118,14 @@ GET_MATRIX: dict[str, dict[str, str]] = {
     "discovery.campaign_feed": PUBLIC,
     "discovery.following": MEMBERS,
     "discovery.activity": MEMBERS,
+    # challenges, track record and analytics (issue 15)
+    "challenges.index": MEMBERS,
+    "challenges.show": MEMBERS,
+    "challenges.raise_challenge": MEMBERS,  # the form (the idea is not decided yet)
+    "leadership.overview": MEMBERS,         # restricted to leaders by a setting: test_track_record
+    "leadership.leader": MEMBERS,
+    "analytics.index": LEADERS,
+    "analytics.export": LEADERS,
 }
 # An "ok" that is a redirect to another allowed page of the same area.
 OK_REDIRECTS = {"admin.index": "/admin/flags"}
@@ -150,6 +160,7 @@ class Objects:
     department_id: int
     campaign: Campaign
     plan: PlanObjects | None = None  # plan review (scene 4)
+    challenge: Challenge | None = None  # challenges (issue 15)
 
     def path_values(self, endpoint: str = "") -> dict[tuple[str, str], str]:
         """Plan-review routes get the plan's campaign; every other campaign route the
@@ -168,6 +179,10 @@ class Objects:
                 ("exports", "token"): self.export.token,
                 ("campaigns", "slug"): self.campaign.slug,  # campaigns (issue 5)
                 ("people", "user_id"): str(self.idea.author_id),
+                # challenges (issue 15): someone else's challenge, a leader's track record
+                ("challenges", "public_id"): self.challenge.public_id if self.challenge else "",
+                ("leadership", "user_id"): str(self.challenge.decider_id
+                                               if self.challenge else 0),
                 **plan_values}  # plan review (scene 4)
 
 
@@ -190,7 +205,8 @@ def make_objects(factory, author=None) -> Objects:
                                kind=CampaignKind.CONSULTATION, anonymity=Anonymity.OPTIONAL,
                                opens_at=utcnow() - timedelta(days=1), closes_at=None)
     return Objects(idea, comment, invite, notification, export, inviter.department_id,
-                   campaign, plan=plan_objects(author))  # plan review (scene 4)
+                   campaign, plan=plan_objects(author),  # plan review (scene 4)
+                   challenge=open_challenge(factory, author))  # challenges (issue 15)
 
 
 @pytest.fixture

@@ -14,6 +14,9 @@ from ideaboard.models import (
     Campaign,
     Challenge,
     ChallengeStatus,
+    Decision,
+    Escalation,
+    EscalationReason,
     Idea,
     IdeaStatus,
     Role,
@@ -42,6 +45,43 @@ def declined_idea(factory, *, anonymity: Anonymity = Anonymity.NAMED):
     pull_into_queue(decider, idea, "People keep asking about this.")
     change_status(decider, idea_by_public_id(idea.public_id), IdeaStatus.DECLINED, DECLINE)
     return idea_by_public_id(idea.public_id), decider
+
+
+# --- fast fixtures for the route matrices (rows written directly) ---------------------------
+
+def decided_rows(factory, author=None, *, status: IdeaStatus = IdeaStatus.DECLINED):
+    """An idea declined by a leader, written directly: (idea, decision)."""
+    decider = factory.user(Role.LEADER, name="Deciding Leader")
+    idea = factory.idea(author or factory.user(), title="A decided idea")
+    now = utcnow()
+    db.session.execute(update(Idea).where(Idea.id == idea.id).values(
+        status=status, decided_at=now))
+    decision = Decision(idea_id=idea.id, status=IdeaStatus.DECLINED, rationale=DECLINE,
+                        rationale_html=f"<p>{DECLINE}</p>", author_id=decider.id,
+                        created_at=now)
+    db.session.add(decision)
+    db.session.commit()
+    return idea, decision
+
+
+def open_challenge(factory, author=None, *, status=ChallengeStatus.OPEN) -> Challenge:
+    """Someone else's challenge to a declined idea (reopened: the idea back in the queue)."""
+    reopened = status == ChallengeStatus.REOPENED
+    idea, decision = decided_rows(factory, status=IdeaStatus.ESCALATED if reopened
+                                  else IdeaStatus.DECLINED)
+    now = utcnow()
+    challenge = Challenge(idea_id=idea.id, decision_id=decision.id,
+                          decision_status=IdeaStatus.DECLINED, decider_id=decision.author_id,
+                          author_id=(author or factory.user()).id, evidence=EVIDENCE,
+                          evidence_html=f"<p>{EVIDENCE}</p>", status=status, threshold=10,
+                          created_at=now, expires_at=now + timedelta(days=30),
+                          reopened_at=now if reopened else None)
+    db.session.add(challenge)
+    if reopened:
+        db.session.add(Escalation(idea_id=idea.id, reason=EscalationReason.CHALLENGED,
+                                  created_at=now, due_at=now + timedelta(days=14)))
+    db.session.commit()
+    return challenge
 
 
 def challenge_id(response) -> str:

@@ -10,6 +10,7 @@ from werkzeug.routing import Rule
 
 from ideaboard.extensions import db
 from ideaboard.models import (
+    ChallengeStatus,
     Comment,
     Idea,
     Invite,
@@ -26,6 +27,7 @@ from ideaboard.services.comments import add_comment
 from ideaboard.services.review import pull_into_queue
 from tests.conftest import TEST_PASSWORD
 from tests.web.isolation import IsolatedClient
+from tests.web.test_challenges_http import decided_rows, open_challenge
 from tests.web.test_plans_http import PlanObjects, plan_objects
 from tests.web.url_map import build_path, rule_id, rules
 
@@ -114,6 +116,12 @@ FORM_DATA: dict[str, dict[str, str]] = {
     "plans.edit_reply_page": {"body": "An edited reply"},
     "plans.delete_reply_action": {},
     # --- end plan review
+    # --- challenges (issue 15): a declined idea, an open and a reopened challenge
+    "challenges.raise_challenge": {"evidence": "New prices make the cost argument obsolete."},
+    "challenges.cosign_challenge": {},
+    "challenges.answer": {"outcome": "uphold", "status": "",
+                          "rationale": "We checked the new figures; the decision stands."},
+    "challenges.close": {"reason": "Insults a named colleague"},
 }
 
 # Which object a path argument names, per endpoint where the owner matters: the admin's own
@@ -140,10 +148,13 @@ class World:
     queued_idea: Idea
     notification: Notification
     plan: PlanObjects | None = None  # plan review (scene 4): the admin's plan, others' critique
+    challenges: dict | None = None  # challenges (issue 15)
 
     def path_values(self, endpoint: str) -> dict[tuple[str, str], str]:
         others = endpoint in OTHERS_OBJECTS
         idea = self.others_idea if others else self.own_idea
+        if endpoint.startswith("challenges.") and self.challenges:  # issue 15
+            idea = self.challenges["decided_idea"]
         comment = self.others_comment if others else self.own_comment
         return {
             ("ideas", "public_id"): idea.public_id,
@@ -155,6 +166,8 @@ class World:
             ("users", "user_id"): str(self.others_idea.author_id),
             ("departments", "department_id"): str(self.admin.department_id),
             **(self.plan.path_values() if self.plan else {}),  # plan review (scene 4)
+            ("challenges", "public_id"): (self.challenges or {}).get(  # issue 15
+                "reopened" if endpoint == "challenges.answer" else "open", ""),
         }
 
 
@@ -177,7 +190,12 @@ def world(factory, login_as) -> World:
     db.session.commit()
     return World(admin, own_idea, others_idea, own_comment, others_comment, invite,
                  queued_idea, notification,
-                 plan=plan_objects(admin, colleague))  # plan review (scene 4)
+                 plan=plan_objects(admin, colleague),  # plan review (scene 4)
+                 challenges={  # challenges (issue 15)
+                     "decided_idea": decided_rows(factory)[0],
+                     "open": open_challenge(factory).public_id,
+                     "reopened": open_challenge(factory, status=ChallengeStatus.REOPENED
+                                                ).public_id})
 
 
 def database_snapshot() -> dict[str, list[tuple]]:
