@@ -112,6 +112,11 @@ SCENARIOS = [
              probe=f"/search?q={quote(SEARCH_TERMS['en'])}"),
     Scenario("review", "GET /review, the leaders' queue", "get", readers="leaders",
              paths=lambda ctx: ["/review"], probe="/review"),
+    Scenario("track_record", "GET /leadership/, leaders' track record (issue 15)", "get",
+             paths=lambda ctx: ["/leadership/"], probe="/leadership/"),
+    Scenario("analytics", "GET /analytics/?by=department, voice-equity analytics (issue 15)",
+             "get", readers="leaders", paths=lambda ctx: ["/analytics/?by=department"],
+             probe="/analytics/"),
     Scenario("vote", "POST /ideas/<id>/vote: new votes, changes and retractions", "vote",
              writes=True),
     Scenario("comment", "POST /ideas/<id>/comments with a stance", "comment", writes=True),
@@ -144,7 +149,8 @@ GOALS = [
     Goal("vote", "vote: 0 errors", lambda r: r["errors"] == 0),
     Goal("vote", "vote: tallies exact", lambda r: r.get("tallies_exact")),
 ]
-READ_SCENARIOS = ("top", "deep", "detail", "search_zh", "search_en", "review")
+READ_SCENARIOS = ("top", "deep", "detail", "search_zh", "search_en", "review", "track_record",
+                  "analytics")
 TOP_GROWTH_LIMIT = 1.3  # top-ideas latency on tier M at most this times tier S
 
 
@@ -540,7 +546,8 @@ class Bench:
         data = {
             "user_agent": USER_AGENT,
             "users": [lua_user(u) for u in self.users],
-            "readers": {"review": [lua_user(u) for u in self.leaders]},
+            "readers": {s.name: [lua_user(u) for u in self.leaders]  # leaders-only pages
+                        for s in SCENARIOS if s.readers == "leaders"},
             "ideas": [{"id": pid, "author": author} for pid, author in targets],
             "paths": paths,
             "vote_values": ["support", "support", "support", "oppose", "oppose", "retract"],
