@@ -3,19 +3,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ideaboard.extensions import db
 
 
 class Participation(db.Model):
-    """Who took part (voted, posted, commented, critiqued, challenged or co-signed) in which
-    calendar quarter (UTC). Rebuilt from those rows by services.analytics, hourly and for
-    the quarters that can still change, so the analytics page never scans every vote."""
+    """Who reached which stage of the analytics funnel in which calendar quarter (UTC): took
+    part (voted, posted, commented, critiqued, challenged or co-signed), posted an idea, saw
+    it reach leadership, and so on — one row per person, quarter and stage; "anonymous:…"
+    stages count people who posted anonymously, company-wide only. Rebuilt by
+    services.analytics, so the analytics page never scans every vote or idea."""
+    # the key's order serves "had this person taken part before this quarter?"
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"),
                                          primary_key=True)
+    stage: Mapped[str] = mapped_column(String(40), primary_key=True)
     quarter_start: Mapped[datetime] = mapped_column(primary_key=True)
-    last_at: Mapped[datetime]  # the latest activity counted, shown as "activity up to"
-
-    __table_args__ = (Index("ix_participation_quarter", "quarter_start"),)
+    last_at: Mapped[datetime]  # the latest activity counted

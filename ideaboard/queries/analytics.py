@@ -3,7 +3,7 @@
 The funnel, per calendar quarter (UTC), by level or by department, relative to headcount:
 - employees: today's active employees in the group (the same people in every quarter);
 - took part: voted, posted, commented, critiqued a plan, raised or co-signed a challenge in
-  the quarter (from the `participation` rollup, refreshed by services.analytics);
+  the quarter;
 - posted: posted an idea under their name in the quarter; and of the ideas posted that
   quarter, the authors whose idea reached leadership (escalated), got an answer (a decision
   with a public rationale), was accepted (accepted, in progress or done) and delivered (done).
@@ -28,7 +28,8 @@ Privacy rules (tests/unit/test_analytics.py tries to break them):
    counted; nobody can be isolated by comparing quarters.
 4. Anonymous posts are never attributed to a group: they are counted company-wide on a line
    of their own, so a group's counts cannot be matched against anonymous ideas.
-Every figure comes from five aggregate statements, whatever the amount of data.
+Figures come from the `participation` rollup (services.analytics rebuilds it hourly, stage by
+stage, from this list) and four aggregate statements per page, whatever the amount of data.
 """
 from __future__ import annotations
 
@@ -41,6 +42,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
+    DateTime,
     Integer,
     Select,
     String,
@@ -103,27 +105,28 @@ class Periods:
     def start(self) -> datetime:
         return self.quarters[0].start
 
-    def index(self, column):
-        return quarter_index(column, self.quarters)
+    def start_of(self, column):
+        """The start of `column`'s quarter among these quarters (NULL before them)."""
+        return case(*[(column >= quarter.start, literal(quarter.start))
+                      for quarter in reversed(self.quarters)], else_=literal(None))
 
 
 def _took_part(periods: Periods) -> Select:
-    return select(Participation.user_id, periods.index(Participation.quarter_start).label("q")
-                  ).where(Participation.quarter_start >= periods.start)
-
-
-def _repeat(periods: Periods) -> Select:
-    earlier = aliased(Participation)
-    return _took_part(periods).where(exists().where(
-        earlier.user_id == Participation.user_id,
-        earlier.quarter_start < Participation.quarter_start))
+    events = union_all(*participation_events()).subquery("events")
+    return (select(events.c.user_id, periods.start_of(events.c.at).label("quarter_start"),
+                   func.max(events.c.at).label("last_at"))
+            .where(events.c.at >= periods.start).group_by(events.c.user_id, "quarter_start"))
 
 
 @dataclass(frozen=True)
 class FunnelStage:
-    """One step of the funnel. `idea_condition` makes it a stage about named ideas posted in
-    the quarter (and counts anonymous ones company-wide); `people` builds any other stage as
-    (user_id, q) rows. A stage with neither is the headcount."""
+    """One step of the funnel, rolled up per person and quarter by services.analytics.
+
+    `idea_condition` makes it a stage about the ideas a person posted in the quarter (named
+    ones count in the person's groups, anonymous ones company-wide only); `people` builds any
+    other stage as (user_id, quarter_start, last_at) rows. A stage with neither is the
+    headcount. Only "took_part" is rebuilt incrementally (what people did never changes);
+    every other stage is rebuilt for the whole window, since ideas move on."""
     key: str
     label: object
     idea_condition: Callable[[], object] | None = None
@@ -133,19 +136,23 @@ class FunnelStage:
     def is_headcount(self) -> bool:
         return self.idea_condition is None and self.people is None
 
-    def selector(self, periods: Periods) -> Select:
+    def selector(self, periods: Periods, *, anonymous: bool = False) -> Select:
+        """(user_id, quarter_start, last_at) rows, one per person and quarter."""
         if self.people is not None:
             return self.people(periods)
         inner = select(Idea.author_id.label("user_id"),
-                       periods.index(Idea.created_at).label("q")).where(
-            Idea.is_anonymous.is_(False), Idea.created_at >= periods.start,
+                       periods.start_of(Idea.created_at).label("quarter_start"),
+                       Idea.created_at).where(
+            Idea.is_anonymous.is_(anonymous), Idea.created_at >= periods.start,
             self.idea_condition()).subquery()
-        return select(inner.c.user_id, inner.c.q).distinct()
+        return (select(inner.c.user_id, inner.c.quarter_start,
+                       func.max(inner.c.created_at).label("last_at"))
+                .group_by(inner.c.user_id, inner.c.quarter_start))
 
 
 FUNNEL_STAGES: list[FunnelStage] = [
     FunnelStage("employees", _l("Employees")),
-    FunnelStage("took_part", _l("Took part"), people=lambda p: _took_part(p).distinct()),
+    FunnelStage("took_part", _l("Took part"), people=_took_part),
     FunnelStage("posted", _l("Posted an idea"), idea_condition=true),
     FunnelStage("escalated", _l("Reached leadership"),
                 idea_condition=lambda: exists().where(Escalation.idea_id == Idea.id)),
@@ -157,10 +164,12 @@ FUNNEL_STAGES: list[FunnelStage] = [
     FunnelStage("delivered", _l("Delivered"),
                 idea_condition=lambda: Idea.status == IdeaStatus.DONE),
 ]
-REPEAT = "repeat"  # a measure beside the funnel, built like a stage
+TOOK_PART = "took_part"
+REPEAT = "repeat"  # a measure beside the funnel: took part, and had taken part before
+ANONYMOUS = "anonymous:"  # the rollup's prefix for people who posted anonymously
 
 
-# --- the four statements --------------------------------------------------------------------
+# --- reading the rollup ------------------------------------------------------------------------
 
 Base = tuple[int | None, str]  # (department id, level value): the finest cell
 
@@ -173,38 +182,52 @@ class BaseData:
     counts: dict[tuple[str, int], Counter] = field(default_factory=lambda: defaultdict(Counter))
     answer_days: dict[tuple[int, Base], Counter] = field(
         default_factory=lambda: defaultdict(Counter))
-    anonymous: Counter = field(default_factory=Counter)  # (stage key, q) → ideas
+    anonymous: Counter = field(default_factory=Counter)  # (stage key, q) → people
     departments: dict[int, str] = field(default_factory=dict)
-    activity_until: datetime | None = None
+    counted_at: datetime | None = None
 
 
-def load_base(now: datetime | None = None, stages: list[FunnelStage] | None = None) -> BaseData:
-    stages = stages or FUNNEL_STAGES
+def load_base(now: datetime | None = None) -> BaseData:
+    """Four statements: the rollup by department × level (with repeat participation, the
+    headcount and the anonymous posters), the answer-time histogram, the departments, and
+    when the rollup was last counted."""
     periods = Periods(last_quarters(now or utcnow(), QUARTERS_SHOWN))
     data = BaseData(periods.quarters)
-    people = (select(User.id, User.department_id, User.level)
-              .where(User.deactivated_at.is_(None)).subquery("people"))
-    parts = [select(s.c.user_id, s.c.q, literal(key, String).label("stage"))
-             for key, s in [(stage.key, stage.selector(periods).subquery())
-                            for stage in stages if not stage.is_headcount]
-             + [(REPEAT, _repeat(periods).distinct().subquery())]]
-    rows = union_all(*parts).subquery("stage_rows")
-    counted = (select(people.c.department_id, people.c.level, rows.c.stage, rows.c.q,
-                      func.count().label("n"))
-               .join(people, people.c.id == rows.c.user_id).where(rows.c.q.is_not(None))
-               .group_by(people.c.department_id, people.c.level, rows.c.stage, rows.c.q))
-    headcount = select(people.c.department_id, people.c.level, literal("employees", String),
-                       literal(-1, Integer), func.count()).group_by(people.c.department_id,
-                                                                      people.c.level)
-    for department_id, level, stage, q, n in db.session.execute(union_all(counted, headcount)):
-        base = (department_id, Level(level).value)
+    index = {quarter.start: q for q, quarter in enumerate(periods.quarters)}
+    active = (User.id == Participation.user_id, User.deactivated_at.is_(None))
+    in_window = Participation.quarter_start >= periods.start
+    named = (select(User.department_id, User.level, Participation.stage,
+                    Participation.quarter_start, func.count())
+             .where(*active, in_window, ~Participation.stage.startswith(ANONYMOUS))
+             .group_by(User.department_id, User.level, Participation.stage,
+                       Participation.quarter_start))
+    earlier = aliased(Participation)
+    repeat = (select(User.department_id, User.level, literal(REPEAT, String),
+                     Participation.quarter_start, func.count())
+              .where(*active, in_window, Participation.stage == TOOK_PART,
+                     exists().where(earlier.user_id == Participation.user_id,
+                                    earlier.stage == TOOK_PART,
+                                    earlier.quarter_start < Participation.quarter_start))
+              .group_by(User.department_id, User.level, Participation.quarter_start))
+    anonymous = (select(literal(None, Integer), literal(None, String), Participation.stage,
+                        Participation.quarter_start, func.count())
+                 .where(in_window, Participation.stage.startswith(ANONYMOUS))
+                 .group_by(Participation.stage, Participation.quarter_start))
+    headcount = (select(User.department_id, User.level, literal("employees", String),
+                        literal(None, DateTime), func.count())
+                 .where(User.deactivated_at.is_(None))
+                 .group_by(User.department_id, User.level))
+    for department_id, level, stage, quarter_start, n in db.session.execute(
+            union_all(named, repeat, anonymous, headcount)):
         if stage == "employees":
-            data.headcount[base] += n
-        else:
-            data.counts[(stage, q)][base] += n
+            data.headcount[(department_id, Level(level).value)] += n
+        elif stage.startswith(ANONYMOUS):
+            data.anonymous[(stage.removeprefix(ANONYMOUS), index[quarter_start])] += n
+        elif quarter_start in index:
+            data.counts[(stage, index[quarter_start])][(department_id, Level(level).value)] += n
     _load_answer_days(data, periods)
-    _load_anonymous(data, periods, stages)
     data.departments = dict(db.session.execute(select(Department.id, Department.name)).all())
+    data.counted_at = db.session.scalar(select(func.max(Participation.last_at)))
     return data
 
 
@@ -221,7 +244,7 @@ def _load_answer_days(data: BaseData, periods: Periods) -> None:
                     .where(Decision.status.in_(CHALLENGEABLE_STATUSES))
                     .group_by(Decision.idea_id).subquery("first_answer"))
     answered = (select(User.department_id, User.level,
-                       periods.index(Idea.created_at).label("q"),
+                       quarter_index(Idea.created_at, periods.quarters).label("q"),
                        whole_days_between(first_answer.c.at, first_round.c.start).label("days"))
                 .select_from(Idea)
                 .join(first_round, first_round.c.idea_id == Idea.id)
@@ -237,22 +260,6 @@ def _load_answer_days(data: BaseData, periods: Periods) -> None:
         .group_by(answered.c.department_id, answered.c.level, answered.c.q, answered.c.days))
     for department_id, level, q, days, n in rows:
         data.answer_days[(q, (department_id, Level(level).value))][days] += n
-
-
-def _load_anonymous(data: BaseData, periods: Periods, stages: list[FunnelStage]) -> None:
-    """Anonymous ideas per quarter and idea stage, company-wide; and how recent the
-    participation rollup is."""
-    idea_stages = [stage for stage in stages if stage.idea_condition is not None]
-    inner = select(periods.index(Idea.created_at).label("q"), *[
-        case((stage.idea_condition(), 1), else_=0).label(stage.key) for stage in idea_stages
-    ]).where(Idea.is_anonymous.is_(True), Idea.created_at >= periods.start).subquery()
-    rows = db.session.execute(
-        select(inner.c.q, *[func.sum(inner.c[stage.key]) for stage in idea_stages])
-        .where(inner.c.q.is_not(None)).group_by(inner.c.q))
-    for row in rows:
-        for stage, value in zip(idea_stages, row[1:], strict=True):
-            data.anonymous[(stage.key, row[0])] = int(value or 0)
-    data.activity_until = db.session.scalar(select(func.max(Participation.last_at)))
 
 
 # --- the privacy rules ----------------------------------------------------------------------
@@ -453,7 +460,7 @@ class AnalyticsView:
     answer_median: dict[tuple[str, int], float | None] = field(default_factory=dict)
     answer_count: dict[tuple[str, int], int] = field(default_factory=dict)
     anonymous: Counter = field(default_factory=Counter)
-    activity_until: datetime | None = None
+    counted_at: datetime | None = None
 
     @property
     def rows(self) -> list[Cell]:
@@ -518,7 +525,7 @@ def build_view(data: BaseData, *, dimension: str = "level", filter_key: str | No
     trend_stage = next((s for s in stages if s.key == trend and not s.is_headcount),
                        next(s for s in stages if s.key == "took_part"))
     view = AnalyticsView(dimension, data.quarters, index, stages, trend_stage, minimum,
-                         anonymous=data.anonymous, activity_until=data.activity_until)
+                         anonymous=data.anonymous, counted_at=data.counted_at)
     other = OTHER_DIMENSION[dimension]
     plan = plan_views(data, minimum)
     view.filter_options = [(key, _label(other, key, data))
@@ -601,7 +608,7 @@ def view_csv(view: AnalyticsView) -> str:
             writer.writerow(["repeat", cell.label, quarter.key, REPEAT,
                              view.count(cell, REPEAT, q), share(view.rate(cell, REPEAT, q))])
     for stage in view.idea_stages:
-        writer.writerow(["anonymous_ideas", "", chosen, stage.key,
+        writer.writerow(["posted_anonymously", "", chosen, stage.key,
                          view.anonymous.get((stage.key, view.quarter), 0), ""])
     return out.getvalue()
 

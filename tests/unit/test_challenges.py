@@ -467,3 +467,16 @@ def test_sixteen_processes_cosigning_at_once_reopen_exactly_once(app, factory):
             Notification.kind == NotificationKind.CHALLENGE_REOPENED)
         .group_by(Notification.user_id)).all()
     assert per_person and all(n == 1 for _user, n in per_person)
+
+
+def test_run_scheduled_ends_expired_challenges(app, factory):
+    idea, _ = decided_idea(factory)
+    challenge = raise_challenge(factory.user(), idea, EVIDENCE)
+    db.session.execute(update(Challenge).where(Challenge.id == challenge.id)
+                       .values(expires_at=utcnow() - timedelta(days=1)))
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["run-scheduled"])
+    assert result.exit_code == 0, result.output
+    assert "challenges ended: 1" in result.output
+    assert fresh(Challenge, challenge.id).status == ChallengeStatus.EXPIRED
+    assert app.test_cli_runner().invoke(args=["refresh-analytics", "--full"]).exit_code == 0

@@ -281,3 +281,20 @@ def test_hostile_input_gets_a_4xx(client, login_as, factory):
     response = client.post_form(f"/ideas/{idea.public_id}/challenge", {"evidence": EVIDENCE})
     assert response.status_code == 400  # an open idea has no decision to challenge
     assert db.session.scalar(select(Challenge.id)) is None
+
+
+def test_challenge_text_is_sanitised_and_the_close_reason_escaped(client, login_as, factory):
+    idea, _ = declined_idea(factory)
+    login_as("employee")
+    payload = "<script>alert('x')</script><img src=x onerror=alert(1)> " + EVIDENCE
+    response = client.post_form(f"/ideas/{idea.public_id}/challenge", {"evidence": payload})
+    url = f"/challenges/{challenge_id(response)}"
+    page = client.get(url).get_data(as_text=True)
+    assert "<script>alert" not in page and "<img src=x onerror" not in page
+    assert "&lt;script&gt;" in page  # shown as text
+    from ideaboard.services.challenges import close_challenge
+
+    challenge = db.session.scalar(select(Challenge))
+    close_challenge(factory.user(Role.ADMIN), challenge, "<b>bold</b> reason for closing")
+    page = client.get(url).get_data(as_text=True)
+    assert "<b>bold</b>" not in page and "&lt;b&gt;bold&lt;/b&gt;" in page

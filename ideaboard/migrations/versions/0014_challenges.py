@@ -109,14 +109,14 @@ def upgrade():
     op.create_table(
         'participation',
         sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('stage', sa.String(length=40), nullable=False),
         sa.Column('quarter_start', sa.DateTime(), nullable=False),
         sa.Column('last_at', sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(['user_id'], ['user.id'],
                                 name=op.f('fk_participation_user_id_user'), ondelete='CASCADE'),
-        sa.PrimaryKeyConstraint('user_id', 'quarter_start', name=op.f('pk_participation')),
+        sa.PrimaryKeyConstraint('user_id', 'stage', 'quarter_start',
+                                name=op.f('pk_participation')),
     )
-    with op.batch_alter_table('participation', schema=None) as batch_op:
-        batch_op.create_index('ix_participation_quarter', ['quarter_start'], unique=False)
 
     with op.batch_alter_table('site_settings', schema=None) as batch_op:
         batch_op.add_column(sa.Column('challenge_min_cosigners', sa.Integer(), nullable=False,
@@ -135,8 +135,6 @@ def downgrade():
         batch_op.drop_column('challenge_window_days')
         batch_op.drop_column('challenge_min_cosigners_percent')
         batch_op.drop_column('challenge_min_cosigners')
-    with op.batch_alter_table('participation', schema=None) as batch_op:
-        batch_op.drop_index('ix_participation_quarter')
     op.drop_table('participation')
     with op.batch_alter_table('challenge_cosign', schema=None) as batch_op:
         batch_op.drop_index('ix_challenge_cosign_user')
