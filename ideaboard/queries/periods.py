@@ -92,12 +92,10 @@ class whole_days_between(FunctionElement):  # a SQL function, named like one
 
 
 @compiles(whole_days_between, "sqlite")
-def _whole_days_sqlite(element, compiler, **kw) -> str:
-    later, earlier = (compiler.process(clause, **kw) for clause in element.clauses)
-    return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+def _whole_days_sqlite(element, compiler, **kw) -> str:  # CAST truncates: days are ≥ 0
+    return f"CAST({compiler.process(days_between(*element.clauses), **kw)} AS INTEGER)"
 
 
 @compiles(whole_days_between, "postgresql")
 def _whole_days_postgresql(element, compiler, **kw) -> str:
-    later, earlier = (compiler.process(clause, **kw) for clause in element.clauses)
-    return f"CAST(FLOOR(EXTRACT(EPOCH FROM ({later} - {earlier})) / 86400.0) AS INTEGER)"
+    return f"CAST(FLOOR({compiler.process(days_between(*element.clauses), **kw)}) AS INTEGER)"
