@@ -1,6 +1,9 @@
 """Typed SQLAlchemy models; import them from here."""
 from ideaboard.models.accounts import Department, Invite, Level, LoginSession, Role, User
-from ideaboard.models.analytics import Participation  # analytics (issue 15)
+from ideaboard.models.analytics import (  # analytics (issue 15)
+    Participation,
+    ParticipationTotal,
+)
 from ideaboard.models.challenges import (  # challenges (issue 15)
     Challenge,
     ChallengeCosign,
@@ -107,4 +110,4 @@ __all__ += [  # moderation and administration (issue 7)
     "NoticeKind",
 ]
 __all__ += ["Challenge", "ChallengeCosign", "ChallengeStatus",  # challenges (issue 15)
-            "Participation"]
+            "Participation", "ParticipationTotal"]

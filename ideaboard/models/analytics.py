@@ -21,3 +21,17 @@ class Participation(db.Model):
     stage: Mapped[str] = mapped_column(String(40), primary_key=True)
     quarter_start: Mapped[datetime] = mapped_column(primary_key=True)
     last_at: Mapped[datetime]  # the latest activity counted
+
+
+class ParticipationTotal(db.Model):
+    """The rollup added up by department × level (as they were when it was counted), with
+    the headcount ("employees", no quarter), repeat participants and, without a group, the
+    people who posted anonymously: all the analytics page reads, a few thousand rows."""
+    __tablename__ = "participation_total"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    department_id: Mapped[int | None]
+    level: Mapped[str | None] = mapped_column(String(20))
+    stage: Mapped[str] = mapped_column(String(40))
+    quarter_start: Mapped[datetime | None]
+    people: Mapped[int]
+    counted_at: Mapped[datetime]

@@ -29,7 +29,8 @@ Privacy rules (tests/unit/test_analytics.py tries to break them):
 4. Anonymous posts are never attributed to a group: they are counted company-wide on a line
    of their own, so a group's counts cannot be matched against anonymous ideas.
 Figures come from the `participation` rollup (services.analytics rebuilds it hourly, stage by
-stage, from this list) and four aggregate statements per page, whatever the amount of data.
+stage, from this list, and adds it up by department × level into `participation_total`) and
+three aggregate statements per page, whatever the amount of data.
 """
 from __future__ import annotations
 
@@ -69,6 +70,7 @@ from ideaboard.models import (
     IdeaStatus,
     Level,
     Participation,
+    ParticipationTotal,
     User,
     Vote,
 )
@@ -187,47 +189,58 @@ class BaseData:
     counted_at: datetime | None = None
 
 
-def load_base(now: datetime | None = None) -> BaseData:
-    """Four statements: the rollup by department × level (with repeat participation, the
-    headcount and the anonymous posters), the answer-time histogram, the departments, and
-    when the rollup was last counted."""
-    periods = Periods(last_quarters(now or utcnow(), QUARTERS_SHOWN))
-    data = BaseData(periods.quarters)
-    index = {quarter.start: q for q, quarter in enumerate(periods.quarters)}
+def totals_by_group(periods: Periods, counted_at: datetime) -> Select:
+    """What services.analytics writes to participation_total: the rollup by department ×
+    level for today's employees, repeat participants, the headcount, and the anonymous
+    posters without a group."""
     active = (User.id == Participation.user_id, User.deactivated_at.is_(None))
     in_window = Participation.quarter_start >= periods.start
+    now = literal(counted_at, DateTime)
     named = (select(User.department_id, User.level, Participation.stage,
-                    Participation.quarter_start, func.count())
+                    Participation.quarter_start, func.count(), now)
              .where(*active, in_window, ~Participation.stage.startswith(ANONYMOUS))
              .group_by(User.department_id, User.level, Participation.stage,
                        Participation.quarter_start))
     earlier = aliased(Participation)
     repeat = (select(User.department_id, User.level, literal(REPEAT, String),
-                     Participation.quarter_start, func.count())
+                     Participation.quarter_start, func.count(), now)
               .where(*active, in_window, Participation.stage == TOOK_PART,
                      exists().where(earlier.user_id == Participation.user_id,
                                     earlier.stage == TOOK_PART,
                                     earlier.quarter_start < Participation.quarter_start))
               .group_by(User.department_id, User.level, Participation.quarter_start))
     anonymous = (select(literal(None, Integer), literal(None, String), Participation.stage,
-                        Participation.quarter_start, func.count())
+                        Participation.quarter_start, func.count(), now)
                  .where(in_window, Participation.stage.startswith(ANONYMOUS))
                  .group_by(Participation.stage, Participation.quarter_start))
     headcount = (select(User.department_id, User.level, literal("employees", String),
-                        literal(None, DateTime), func.count())
+                        literal(None, DateTime), func.count(), now)
                  .where(User.deactivated_at.is_(None))
                  .group_by(User.department_id, User.level))
-    for department_id, level, stage, quarter_start, n in db.session.execute(
-            union_all(named, repeat, anonymous, headcount)):
+    return union_all(named, repeat, anonymous, headcount)
+
+
+def load_base(now: datetime | None = None) -> BaseData:
+    """Three statements: the rollup's totals by department × level (a few thousand rows,
+    as of the last refresh), the answer-time histogram, and the departments' names."""
+    periods = Periods(last_quarters(now or utcnow(), QUARTERS_SHOWN))
+    data = BaseData(periods.quarters)
+    index = {quarter.start: q for q, quarter in enumerate(periods.quarters)}
+    for row in db.session.execute(select(
+            ParticipationTotal.department_id, ParticipationTotal.level,
+            ParticipationTotal.stage, ParticipationTotal.quarter_start,
+            ParticipationTotal.people, ParticipationTotal.counted_at)):
+        department_id, level, stage, quarter_start, n, data.counted_at = row
         if stage == "employees":
-            data.headcount[(department_id, Level(level).value)] += n
+            data.headcount[(department_id, level)] += n
+        elif quarter_start not in index:
+            continue
         elif stage.startswith(ANONYMOUS):
             data.anonymous[(stage.removeprefix(ANONYMOUS), index[quarter_start])] += n
-        elif quarter_start in index:
-            data.counts[(stage, index[quarter_start])][(department_id, Level(level).value)] += n
+        else:
+            data.counts[(stage, index[quarter_start])][(department_id, level)] += n
     _load_answer_days(data, periods)
     data.departments = dict(db.session.execute(select(Department.id, Department.name)).all())
-    data.counted_at = db.session.scalar(select(func.max(Participation.last_at)))
     return data
 
 

@@ -4,8 +4,10 @@
 activity already counted (less a day, for late writers) to now — exact for those quarters
 however often it runs, without reading every vote each hour; `full=True` (or an empty
 rollup) rebuilds all history. Every other stage follows ideas that move on (escalated,
-answered, delivered), so it is rebuilt for the whole window each time. `flask run-scheduled`
-runs this hourly; `flask refresh-analytics --full` on demand.
+answered, delivered), so it is rebuilt for the whole window each time. Then the totals by
+department × level the page reads are counted again, with today's headcount, so the page shows
+one consistent moment. `flask run-scheduled` runs this hourly; `flask refresh-analytics
+--full` on demand.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, insert, literal, select, union_all
 
 from ideaboard.database import write_transaction
-from ideaboard.models import Participation
+from ideaboard.models import Participation, ParticipationTotal
 from ideaboard.models.base import utcnow
 from ideaboard.queries.analytics import (
     ANONYMOUS,
@@ -23,6 +25,7 @@ from ideaboard.queries.analytics import (
     TOOK_PART,
     Periods,
     participation_events,
+    totals_by_group,
 )
 from ideaboard.queries.periods import Quarter, last_quarters
 
@@ -58,6 +61,10 @@ def refresh_participation(now: datetime | None = None, full: bool = False) -> in
             if stage.idea_condition is not None:
                 written += _write(session, stage.selector(window, anonymous=True),
                                   ANONYMOUS + key)
+        session.execute(delete(ParticipationTotal))
+        session.execute(insert(ParticipationTotal).from_select(
+            ["department_id", "level", "stage", "quarter_start", "people", "counted_at"],
+            totals_by_group(window, now)))
     return written
 
 

@@ -118,6 +118,18 @@ def upgrade():
                                 name=op.f('pk_participation')),
     )
 
+    op.create_table(
+        'participation_total',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('department_id', sa.Integer(), nullable=True),
+        sa.Column('level', sa.String(length=20), nullable=True),
+        sa.Column('stage', sa.String(length=40), nullable=False),
+        sa.Column('quarter_start', sa.DateTime(), nullable=True),
+        sa.Column('people', sa.Integer(), nullable=False),
+        sa.Column('counted_at', sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_participation_total')),
+    )
+
     with op.batch_alter_table('site_settings', schema=None) as batch_op:
         batch_op.add_column(sa.Column('challenge_min_cosigners', sa.Integer(), nullable=False,
                                       server_default='10'))
@@ -135,6 +147,7 @@ def downgrade():
         batch_op.drop_column('challenge_window_days')
         batch_op.drop_column('challenge_min_cosigners_percent')
         batch_op.drop_column('challenge_min_cosigners')
+    op.drop_table('participation_total')
     op.drop_table('participation')
     with op.batch_alter_table('challenge_cosign', schema=None) as batch_op:
         batch_op.drop_index('ix_challenge_cosign_user')
