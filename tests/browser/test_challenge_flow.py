@@ -201,6 +201,12 @@ def test_a_challenge_overturns_a_declined_decision(live_server, factory, new_pag
     a11y.check(mei, "track record")
     ids.check(mei, "track record")
     evidence_shots(mei, screenshot, "track-record-en")
+    leader.goto(f"{live_server}/analytics/")
+    expect(leader.locator("main")).to_contain_text("These figures have not been counted yet")
+    from ideaboard.services.analytics import refresh_participation
+
+    refresh_participation()  # what `flask run-scheduled` does every hour
+    db.session.commit()
     for locale in ("en", "zh"):
         set_language(leader, locale)
         leader.goto(f"{live_server}/analytics/")
