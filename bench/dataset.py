@@ -44,7 +44,7 @@ from werkzeug.security import generate_password_hash
 
 BENCH_DIR = Path(__file__).resolve().parent
 DATA_DIR = BENCH_DIR / "data"
-DATASET_VERSION = 7  # 5: pairwise campaign (issue 16); 6: the search index (issue 18); 7: both
+DATASET_VERSION = 8  # 5: pairwise (16), 6: search index (18), 7: both, 8: analytics rollup
 BENCH_PASSWORD = "bench-password"
 BENCH_SECRET_KEY = "bench-" + "5f0c2a9e7d3b4618" * 3
 BENCH_EMAIL = "user{}@example.com"
@@ -415,6 +415,13 @@ def build(tier_name: str, database_url: str, *, seed: int = 20240601,
             with db.engine.connect() as conn:
                 loader = Loader(conn, random.Random(seed), tier, log)
                 marker = loader.load()
+                conn.commit()
+                rollup_started = time.monotonic()
+                from ideaboard.services.analytics import refresh_participation
+
+                rows = refresh_participation(full=True)  # what run-scheduled keeps current
+                log(f"  participation {rows:>6,} rows in "
+                    f"{time.monotonic() - rollup_started:5.1f} s")
                 marker.update(tier=tier_name, version=str(DATASET_VERSION), seed=str(seed),
                               schema=schema_fingerprint(),
                               build_seconds=f"{time.monotonic() - started:.1f}",

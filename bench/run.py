@@ -145,6 +145,11 @@ SCENARIOS = [
              "pathological previews", "get", paths=lambda ctx: ["/"], attackers=ATTACKERS),
     Scenario("round", "GET /funding/<slug>: a funding round with 40 ideas and the wallet", "get",
              paths=lambda ctx: [ctx.round_path]),
+    Scenario("track_record", "GET /leadership/, leaders' track record (issue 15)", "get",
+             paths=lambda ctx: ["/leadership/"], probe="/leadership/"),
+    Scenario("analytics", "GET /analytics/?by=department, voice-equity analytics (issue 15)",
+             "get", readers="leaders", paths=lambda ctx: ["/analytics/?by=department"],
+             probe="/analytics/"),
     Scenario("vote", "POST /ideas/<id>/vote: new votes, changes and retractions", "vote",
              writes=True),
     Scenario("allocate", "POST /funding/<slug>/entries/<id>/points: give, change, take back "
@@ -202,7 +207,7 @@ GOALS = [
 FIT_RUNS, FIT_LIMIT_SECONDS = 3, 60  # the broad-support fit: slowest of 3 runs < 1 minute
 SEARCH_SCENARIOS = {"search_zh": "zh", "search_zh4": "zh4", "search_en": "en"}
 READ_SCENARIOS = ("top", "deep", "detail", "search_zh", "search_zh4", "search_en", "review",
-                  "common", "round")
+                  "common", "round", "track_record", "analytics")
 TOP_GROWTH_LIMIT = 1.3  # top-ideas latency on tier M at most this times tier S
 
 
@@ -643,7 +648,8 @@ class Bench:
         data = {
             "user_agent": USER_AGENT,
             "users": [lua_user(u) for u in self.users],
-            "readers": {"review": [lua_user(u) for u in self.leaders]},
+            "readers": {s.name: [lua_user(u) for u in self.leaders]  # leaders-only pages
+                        for s in SCENARIOS if s.readers == "leaders"},
             "ideas": [{"id": pid, "author": author} for pid, author in targets],
             "paths": paths,
             "vote_values": ["support", "support", "support", "oppose", "oppose", "retract"],

@@ -21,6 +21,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(run_scheduled)
     app.cli.add_command(backup)  # issue 7
     app.cli.add_command(fit_broad_support)  # collective wisdom (issue 16)
+    app.cli.add_command(refresh_analytics)  # issue 15
 
 
 @click.command("create-admin")
@@ -102,10 +103,13 @@ def send_mail(loop: bool, interval: int, limit: int) -> None:
 def run_scheduled(skip_broad_support: bool) -> None:
     """Hourly jobs (systemd timer or cron): close funding rounds that are due (dividing their
     pools), tell owners about overdue queue items and stalled deliveries, queue daily
-    digests, refit the broad-support ("common ground") scores. Safe on several hosts: on
-    PostgreSQL one runner holds an advisory lock and the others skip."""
+    digests, end challenges whose window has passed, refresh the participation analytics,
+    refit the broad-support ("common ground") scores. Safe on several hosts: on PostgreSQL
+    one runner holds an advisory lock and the others skip."""
     from ideaboard.database import single_runner
+    from ideaboard.services.analytics import refresh_participation
     from ideaboard.services.broad_support import refresh_broad_support
+    from ideaboard.services.challenges import end_stale_challenges
     from ideaboard.services.delivery import notify_stalled
     from ideaboard.services.funding import close_due_rounds
     from ideaboard.services.notifications import notify_overdue, queue_digest_due
@@ -118,8 +122,11 @@ def run_scheduled(skip_broad_support: bool) -> None:
         overdue = notify_overdue()
         stalled = notify_stalled()
         digests = queue_digest_due()
+        ended = end_stale_challenges()
+        refresh_participation()
         click.echo(f"funding rounds closed: {closed}, overdue notices: {overdue}, "
-                   f"stalled deliveries: {stalled}, digests queued: {digests}")
+                   f"stalled deliveries: {stalled}, digests queued: {digests}, "
+                   f"challenges ended: {ended}, participation analytics refreshed")
         if not skip_broad_support:
             click.echo(f"broad support: {refresh_broad_support().summary()}")
 
@@ -138,6 +145,18 @@ def fit_broad_support() -> None:
     from ideaboard.services.broad_support import refresh_broad_support
 
     click.echo(refresh_broad_support().summary())
+
+
+@click.command("refresh-analytics")
+@click.option("--full", is_flag=True, help="Rebuild all history, not only recent quarters.")
+@with_appcontext
+def refresh_analytics(full: bool) -> None:
+    """Rebuild the participation rollup behind the voice-equity analytics (hourly by
+    run-scheduled; --full after importing or restoring data)."""
+    from ideaboard.services.analytics import refresh_participation
+
+    rows = refresh_participation(full=full)
+    click.echo(f"participation rows written: {rows}")
 
 
 # --- backup (issue 7) ----------------------------------------------------------------------

@@ -820,3 +820,26 @@ FUNDING: dict = {
         ("testing", "I will run the pilot tests with my team.", "我和团队可以负责试点测试。"),
     ],
 }
+
+
+# --- challenges to decisions (issue 15): one per scene, in the idea's own language -----------
+CHALLENGES: Dict[str, Dict[str, Dict[str, str]]] = {
+    "overturned": {
+        "en": {
+            "evidence": "Since this was declined, our team ran it for four weeks on our own: hand-overs dropped from about 40 to 15 minutes and nobody wants to go back. The rationale worried about the cost, but we used only tools the company already pays for, and Finance has checked the numbers with us.",
+            "answer": "The four-week pilot answers the cost concern in the original decision: it needs no new licences and saves time every day. We accept the idea and will roll it out to two more teams next quarter, with the pilot team leading.",
+        },
+        "zh": {
+            "evidence": "这个想法被拒绝后，我们组自己试行了四周：交接时间从大约40分钟缩短到15分钟，大家都不想再回到原来的做法。原决定担心成本，但我们只用了公司已经付费的工具，财务也和我们一起核对过数据。",
+            "answer": "四周的试点回答了原决定对成本的顾虑：不需要新增软件许可，而且每天都能节省时间。我们决定采纳，下个季度推广到另外两个团队，由试点团队牵头。",
+        },
+    },
+    "open": {
+        "en": {"evidence": "The decision assumed we would need new software, but Purchasing renewed our current contract last month and it already includes this feature at no extra cost. My team has used it for two weeks and saves about three hours a week. Please look again."},
+        "zh": {"evidence": "原决定认为需要采购新软件，但采购部上个月刚续签了现有合同，里面已经包含这项功能，不用额外付费。我们组已经用了两周，每周大约能节省三个小时。希望管理层重新评估。"},
+    },
+    "expired": {
+        "en": {"evidence": "I think this deserves another look: several other sites already work this way and seem happy with it, and we should not fall behind them."},
+        "zh": {"evidence": "我觉得这个决定值得再考虑一下：其他几家分公司已经这样做了，反馈不错，我们不应该落在后面。"},
+    },
+}

@@ -6,6 +6,8 @@ from __future__ import annotations
 from ideaboard.models import (
     Campaign,
     CampaignKind,
+    Challenge,
+    ChallengeStatus,
     Comment,
     Critique,
     FundingRound,
@@ -96,6 +98,8 @@ def can_manage_plan(user: User | None, campaign: Campaign) -> bool:
 
 def can_see_plan_report(user: User | None, campaign: Campaign) -> bool:
     return can_manage_plan(user, campaign) or is_leader(user)
+
+
 # --- funding and delivery (issue 14) ------------------------------------------------------
 
 def _visible(idea: Idea) -> bool:
@@ -141,7 +145,6 @@ def why_not_back(user: User | None, funding_round: FundingRound, idea: Idea) -> 
     return None
 
 
-
 def can_pledge(user: User | None, idea: Idea) -> bool:
     return (is_signed_in(user) and idea.author_id != user.id and _visible(idea)
             and idea.status in PLEDGE_STATUSES)
@@ -165,3 +168,46 @@ def can_run_delivery(user: User | None, idea: Idea, owner_id: int | None) -> boo
     """Milestones, progress updates, start and finish: the owner, or a leader."""
     return (is_signed_in(user) and _visible(idea) and idea.status in DELIVERY_STATUSES
             and (user.id == owner_id or is_leader(user)))
+
+
+# --- challenges, track record and analytics (issue 15) --------------------------------------
+
+def can_raise_challenge(user: User | None, decider_id: int) -> bool:
+    """Anyone signed in may challenge a decision, except the leader who made it."""
+    return is_signed_in(user) and user.id != decider_id
+
+
+def can_cosign_challenge(user: User | None, challenge: Challenge) -> bool:
+    """One signature per colleague; the challenger and the deciding leader cannot sign."""
+    return (is_signed_in(user) and challenge.is_collecting()
+            and user.id not in (challenge.author_id, challenge.decider_id))
+
+
+def can_answer_challenge(user: User | None, challenge: Challenge) -> bool:
+    """A reopened decision is answered by a leader other than the one who made it (and not
+    by the challenger, who should not judge their own challenge)."""
+    return (is_leader(user) and challenge.status == ChallengeStatus.REOPENED
+            and user.id not in (challenge.decider_id, challenge.author_id))
+
+
+def can_close_challenge(user: User | None, challenge: Challenge) -> bool:
+    """Administrators close abusive challenges while they gather co-signers; once one has
+    reached its threshold, a leader answers it in public instead."""
+    return is_admin(user) and challenge.status == ChallengeStatus.OPEN
+
+
+def can_read_challenge_evidence(user: User | None, challenge: Challenge) -> bool:
+    """A closed (abusive) challenge keeps its reason public but its text only for its author
+    and administrators."""
+    return challenge.status != ChallengeStatus.CLOSED or is_admin(user) or (
+        is_signed_in(user) and user.id == challenge.author_id)
+
+
+def can_view_track_record(user: User | None) -> bool:
+    from ideaboard.services.settings import track_record_leaders_only  # reads the settings row
+
+    return is_signed_in(user) and (is_leader(user) or not track_record_leaders_only())
+
+
+def can_view_analytics(user: User | None) -> bool:
+    return is_leader(user)

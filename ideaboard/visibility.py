@@ -102,6 +102,15 @@ def ensure_can_act(viewer: User | None, state: IdeaState) -> None:
         raise NotAllowed(_l("This idea is hidden while moderators look at it."))
 
 
+def ensure_decision_open_to_challenge(viewer: User | None, state: IdeaState) -> None:
+    """Challenges are about leadership's decision, not the post: a merged idea can be
+    challenged (the merge is the decision); a hidden or deleted one cannot."""
+    if idea_access(viewer, state) in (Access.GONE, Access.SIGN_IN) or state.deleted_at:
+        raise NotFound(_l("This idea no longer exists."))
+    if state.hidden_at is not None:
+        raise NotAllowed(_l("This idea is hidden while moderators look at it."))
+
+
 def ensure_comment_open(viewer: User | None, comment: Comment, state: IdeaState) -> None:
     """A comment takes replies, marks and flags only while it and its idea are there."""
     ensure_can_act(viewer, state)

@@ -3,6 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
+    DecimalField,
     EmailField,
     IntegerField,
     RadioField,
@@ -134,6 +135,22 @@ class PlatformSettingsForm(FlaskForm):
     stalled_after_days = IntegerField(  # funding and delivery (issue 14)
         _l("Days without a progress update before a delivery is marked stalled"),
         validators=[Optional(), NumberRange(min=1, max=365)])
+    # challenges and the track record (issue 15)
+    challenge_min_cosigners = IntegerField(
+        _l("Co-signers that reopen a decision"), default=10,
+        validators=[Optional(), NumberRange(min=1, max=100_000)],
+        description=_l("Colleagues who must co-sign a challenge, besides the person who "
+                       "raised it. Default: 10."))
+    challenge_min_cosigners_percent = DecimalField(
+        _l("…or a share of active employees (%)"), places=2,
+        validators=[Optional(), NumberRange(min=0.01, max=100)],
+        description=_l("Leave empty to use the fixed number. Default: empty."))
+    challenge_window_days = IntegerField(
+        _l("Days a challenge has to gather them"), default=30,
+        validators=[Optional(), NumberRange(min=1, max=365)], description=_l("Default: 30."))
+    track_record_leaders_only = BooleanField(
+        _l("Show leaders’ track record to leaders and administrators only"),
+        description=_l("By default every signed-in employee can see it."))
 
 
 class AuditFilterForm(FlaskForm):

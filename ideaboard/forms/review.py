@@ -41,6 +41,16 @@ KIND_LABELS = {
     NotificationKind.TEAM_INVITE: _l("I am invited into an idea's team"),
     NotificationKind.DELIVERY_UPDATE: _l("Progress on an idea I backed, volunteer for or follow"),
     NotificationKind.DELIVERY_STALLED: _l("A delivery I own or decided on stalls"),
+    # challenges (issue 15)
+    NotificationKind.CHALLENGE_RAISED: _l("A decision I made, or one on an idea I wrote or "
+                                          "follow, is challenged"),
+    NotificationKind.CHALLENGE_REOPENED: _l("A challenge I am part of sends a decision back "
+                                            "to leadership"),
+    NotificationKind.CHALLENGE_UPHELD: _l("A challenged decision I am part of is upheld"),
+    NotificationKind.CHALLENGE_OVERTURNED: _l("A challenged decision I am part of is "
+                                              "overturned"),
+    NotificationKind.CHALLENGE_ENDED: _l("A challenge I raised or co-signed expires or is "
+                                         "closed"),
 }
 
 

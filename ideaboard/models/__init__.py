@@ -10,6 +10,15 @@ from ideaboard.models.accounts import (
     TokenPurpose,
     User,
 )
+from ideaboard.models.analytics import (  # analytics (issue 15)
+    Participation,
+    ParticipationTotal,
+)
+from ideaboard.models.challenges import (  # challenges (issue 15)
+    Challenge,
+    ChallengeCosign,
+    ChallengeStatus,
+)
 from ideaboard.models.delivery import (  # funding and delivery (issue 14)
     Delivery,
     DeliveryUpdate,
@@ -143,3 +152,5 @@ __all__ += [  # funding and delivery (issue 14)
     "Pledge",
     "PledgeStatus",
 ]
+__all__ += ["Challenge", "ChallengeCosign", "ChallengeStatus",  # challenges (issue 15)
+            "Participation", "ParticipationTotal"]

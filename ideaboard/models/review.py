@@ -56,6 +56,12 @@ class SiteSettings(db.Model):
     # funding and delivery (0014): days without a progress update before a delivery is
     # marked stalled; NULL means the configuration's DELIVERY_STALLED_DAYS
     stalled_after_days: Mapped[int | None]
+    # --- challenges and the track record (0015_challenges); services/settings.py reads them
+    challenge_min_cosigners: Mapped[int] = mapped_column(default=10)
+    challenge_min_cosigners_percent: Mapped[float | None]  # of active employees, if set
+    challenge_window_days: Mapped[int] = mapped_column(default=30)
+    track_record_leaders_only: Mapped[bool] = mapped_column(default=False)
+    # --- end challenges
 
 
 class Escalation(db.Model):
@@ -152,6 +158,12 @@ class NotificationKind(enum.StrEnum):
     TEAM_INVITE = "team_invite"            # a pledger is invited into the team
     DELIVERY_UPDATE = "delivery_update"    # progress update, or delivered (status "done")
     DELIVERY_STALLED = "delivery_stalled"  # the owner and the deciding leader
+    # challenges (issue 15): status holds the idea's new status, or how a challenge ended
+    CHALLENGE_RAISED = "challenge_raised"
+    CHALLENGE_REOPENED = "challenge_reopened"
+    CHALLENGE_UPHELD = "challenge_upheld"
+    CHALLENGE_OVERTURNED = "challenge_overturned"
+    CHALLENGE_ENDED = "challenge_ended"
 
 
 class Notification(db.Model):

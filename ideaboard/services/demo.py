@@ -28,6 +28,7 @@ from ideaboard.models.base import utcnow
 from ideaboard.models.ranking import hot_score
 from ideaboard.services import DomainError
 from ideaboard.services.accounts import create_user, ensure_departments
+from ideaboard.services.analytics import refresh_participation
 from ideaboard.services.campaigns import create_campaign
 from ideaboard.services.comments import add_comment
 from ideaboard.services.ideas import post_idea, standing_campaign
@@ -89,10 +90,12 @@ def seed_demo(seed: int = 7) -> dict[str, int]:
     decisions = _seed_leadership_answers(rng, people)
     scenes = _seed_scenes(rng, people)
     rounds = _seed_funding(rng, people)
-    comparisons = _seed_collective_wisdom(rng, people)  # last: it ends with the fit
+    challenges = _seed_challenges(rng, people)  # issue 15
+    comparisons = _seed_collective_wisdom(rng, people)  # it ends with the fit
+    refresh_participation(full=True)  # so the voice-equity analytics have figures at once
     return {"users": len(people), "ideas": len(content.IDEAS), "votes": votes,
             "comments": comments, "decisions": decisions, "campaigns": scenes + 1,
-            "funding rounds": rounds, "comparisons": comparisons}
+            "funding rounds": rounds, "challenges": challenges, "comparisons": comparisons}
 
 
 def _seed_scenes(rng: random.Random, people: list[User]) -> int:
@@ -384,3 +387,71 @@ def _seed_delivery(rng: random.Random, people: list[User], idea: Idea, lang: str
             delivery.set_milestone_done(author, milestone.id, True)
         delivery.mark_delivered(author, db.session.get(Idea, idea.id),
                                 content.FUNDING["outcome"][lang])
+
+
+def _seed_challenges(rng: random.Random, people: list[User]) -> int:
+    """Challenges to decisions (issue 15): one challenged and overturned by a second leader,
+    one gathering co-signers, one expired — each in its idea's language."""
+    from ideaboard.models import Challenge, ChallengeCosign
+    from ideaboard.queries.challenges import challenge_by_public_id
+    from ideaboard.services.challenges import (
+        answer_challenge,
+        cosign,
+        end_stale_challenges,
+        raise_challenge,
+    )
+
+    lang_by_title = {spec["title"]: spec["lang"] for spec in content.IDEAS}
+    decided = list(db.session.scalars(select(Idea).where(
+        Idea.status.in_([IdeaStatus.DECLINED, IdeaStatus.NEEDS_INFO, IdeaStatus.ACCEPTED]))
+        .order_by(Idea.decided_at)))
+
+    def pick(statuses: tuple[IdeaStatus, ...], lang: str, taken: set[int]) -> Idea | None:
+        choices = [i for i in decided if i.status in statuses and i.id not in taken]
+        preferred = [i for i in choices if lang_by_title.get(i.title) == lang]
+        return (preferred or choices or [None])[0]
+
+    def backdate(challenge_id: int, days: float, **extra) -> None:
+        moment = utcnow() - timedelta(days=days)
+        with write_transaction() as session:
+            session.execute(update(Challenge).where(Challenge.id == challenge_id).values(
+                created_at=moment, expires_at=moment + timedelta(days=30), **extra))
+            session.execute(update(ChallengeCosign).where(
+                ChallengeCosign.challenge_id == challenge_id).values(
+                created_at=moment + timedelta(days=1)))
+
+    taken: set[int] = set()
+    count = 0
+    for scene, statuses, lang, signers, age in (
+            ("overturned", (IdeaStatus.DECLINED,), "en", None, 12),
+            ("open", (IdeaStatus.DECLINED,), "zh", 4, 5),
+            ("expired", (IdeaStatus.NEEDS_INFO, IdeaStatus.ACCEPTED), "zh", 3, 45)):
+        idea = pick(statuses, lang, taken)
+        if idea is None:
+            continue
+        taken.add(idea.id)
+        idea = db.session.get(Idea, idea.id)
+        db.session.refresh(idea, ["campaign"])
+        texts = content.CHALLENGES[scene][lang_by_title.get(idea.title, "en")]
+        decider_id = db.session.scalar(select(Decision.author_id).where(
+            Decision.idea_id == idea.id).order_by(Decision.id.desc()).limit(1))
+        colleagues = [u for u in people if u.id not in (decider_id, idea.author_id)]
+        rng.shuffle(colleagues)
+        challenger, others = colleagues[0], colleagues[1:]
+        challenge = raise_challenge(challenger, idea, texts["evidence"])
+        needed = challenge.threshold if signers is None else min(signers,
+                                                                 challenge.threshold - 1)
+        for signer in others[:needed]:
+            cosign(signer, challenge)
+        count += 1
+        if scene == "overturned":
+            reopened = challenge_by_public_id(challenge.public_id)
+            second = db.session.get(User, reopened.reviewer_id) if reopened.reviewer_id else None
+            if second is not None:
+                answer_challenge(second, reopened, uphold=False, status=IdeaStatus.ACCEPTED,
+                                 rationale=texts["answer"])
+            backdate(challenge.id, age, reopened_at=utcnow() - timedelta(days=age - 3))
+        else:
+            backdate(challenge.id, age)
+    end_stale_challenges()
+    return count

@@ -180,8 +180,13 @@ def assign(leader: User, idea: Idea, owner: User) -> None:
     """Make a leader the owner of a queue item (claiming is assigning to oneself)."""
     if not is_leader(leader) or not is_leader(owner):
         raise NotAllowed(_l("Queue items can only be owned by leaders."))
+    from ideaboard.services.challenges import challenge_under_review, refuse_conflicted_leader
+
     with write_transaction() as session:
         escalation = _escalation(session, idea)
+        challenge = challenge_under_review(session, idea.id)  # challenges (issue 15)
+        if challenge is not None:
+            refuse_conflicted_leader(challenge, owner.id)
         escalation.owner_id, escalation.claimed_at = owner.id, utcnow()
         record(session, leader, "idea.assign", "idea", idea.public_id, owner=owner.email)
 
@@ -228,8 +233,19 @@ def change_status(leader: User, idea: Idea, status: IdeaStatus, rationale: str,
 def apply_status(session: Session, actor: User, idea: Idea, status: IdeaStatus,
                  rationale: str) -> Decision:
     """Write a checked status change inside the caller's transaction: the idea, its public
-    timeline, the notices and the audit entry; then funding and delivery follow it."""
+    timeline, the notices and the audit entry; then funding and delivery follow it. A
+    reopened (challenged) decision is answered by another leader, and that answer settles
+    the challenge (services/challenges.py imports this module, hence the late import)."""
+    from ideaboard.services.challenges import (
+        challenge_under_review,
+        refuse_conflicted_leader,
+        settle_challenge,
+    )
+
     escalation = _escalation(session, idea)
+    challenge = challenge_under_review(session, idea.id)
+    if challenge is not None:
+        refuse_conflicted_leader(challenge, actor.id)
     now = utcnow()
     values = {"status": status}
     if status in QUEUE_STATUSES:
@@ -247,10 +263,14 @@ def apply_status(session: Session, actor: User, idea: Idea, status: IdeaStatus,
                         rationale_html=render_markdown(rationale), author_id=actor.id,
                         created_at=now)
     session.add(decision)
-    fan_out(session, NotificationKind.DECISION, idea_audience(idea.id, idea.author_id),
-            idea_id=idea.id, status=status.value, exclude_user_id=actor.id)
+    settled = {}
+    if challenge is not None and status in RATIONALE_REQUIRED:
+        settled = settle_challenge(session, challenge, decision, actor, idea.author_id)
+    else:
+        fan_out(session, NotificationKind.DECISION, idea_audience(idea.id, idea.author_id),
+                idea_id=idea.id, status=status.value, exclude_user_id=actor.id)
     record(session, actor, "idea.status", "idea", idea.public_id, reason=rationale,
-           status=status.value)
+           status=status.value, **settled)
     from ideaboard.services.funding import after_status_change  # it imports this module
 
     after_status_change(session, actor, idea, status, rationale)

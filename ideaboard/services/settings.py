@@ -32,6 +32,8 @@ DEFAULT_FLAG_THRESHOLD = 3
 DEFAULT_SMALL_GROUP_MINIMUM = 5  # SPEC "Anonymity": never a group smaller than 5
 DEFAULT_ANONYMITY_WINDOW_MINUTES = 60
 ANONYMITY_WINDOW_RANGE = (15, 24 * 60)  # minutes an admin may choose
+DEFAULT_CHALLENGE_COSIGNERS = 10  # challenges (issue 15): co-signers that reopen a decision
+DEFAULT_CHALLENGE_WINDOW_DAYS = 30  # and the days they have to gather
 SMTP_SECURITY = ("starttls", "ssl", "none")
 _DOMAIN = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 _SEPARATORS = re.compile(r"[\s,;，、]+")
@@ -93,6 +95,28 @@ def stalled_after_days() -> int:
     settings = _row()
     value = settings.stalled_after_days if settings else None
     return value or current_app.config["DELIVERY_STALLED_DAYS"]
+@dataclass(frozen=True)
+class ChallengeRule:
+    """How many co-signers reopen a decision (a number, or a share of active employees
+    when `percent` is set), and within how many days of the challenge."""
+    min_cosigners: int = DEFAULT_CHALLENGE_COSIGNERS
+    percent: float | None = None
+    window_days: int = DEFAULT_CHALLENGE_WINDOW_DAYS
+
+
+def challenge_rule(session: Session | None = None) -> ChallengeRule:
+    settings = _row(session)
+    if settings is None:
+        return ChallengeRule()
+    return ChallengeRule(settings.challenge_min_cosigners,
+                         settings.challenge_min_cosigners_percent,
+                         settings.challenge_window_days)
+
+
+def track_record_leaders_only() -> bool:
+    """Leaders' track record is open to every signed-in employee unless an admin restricts it."""
+    settings = _row()
+    return bool(settings and settings.track_record_leaders_only)
 
 
 def mail_config() -> Mapping:
@@ -138,6 +162,11 @@ class PlatformSettings:
     read_requires_sign_in: bool = True
     anonymity_window_minutes: int = DEFAULT_ANONYMITY_WINDOW_MINUTES
     stalled_after_days: int | None = None  # funding and delivery (issue 14)
+    # challenges and the track record (issue 15); an empty number means its default
+    challenge_min_cosigners: int | None = DEFAULT_CHALLENGE_COSIGNERS
+    challenge_min_cosigners_percent: float | None = None
+    challenge_window_days: int | None = DEFAULT_CHALLENGE_WINDOW_DAYS
+    track_record_leaders_only: bool = False
 
     @classmethod
     def from_row(cls, row: SiteSettings) -> PlatformSettings:
@@ -187,7 +216,27 @@ def validate_platform_settings(values: PlatformSettings) -> PlatformSettings:
     if clean.stalled_after_days is not None and not 1 <= clean.stalled_after_days <= 365:
         raise InvalidInput(_l("A delivery is marked stalled after 1 to 365 days without an "
                               "update."))
+    _validate_challenge_settings(clean)
     return clean
+
+
+def _validate_challenge_settings(clean: PlatformSettings) -> None:
+    """Challenges (issue 15): empty numbers fall back to their defaults."""
+    if clean.challenge_min_cosigners is None:
+        clean.challenge_min_cosigners = DEFAULT_CHALLENGE_COSIGNERS
+    if clean.challenge_window_days is None:
+        clean.challenge_window_days = DEFAULT_CHALLENGE_WINDOW_DAYS
+    if clean.challenge_min_cosigners_percent is not None:
+        clean.challenge_min_cosigners_percent = float(clean.challenge_min_cosigners_percent)
+    clean.track_record_leaders_only = bool(clean.track_record_leaders_only)
+    if not 1 <= clean.challenge_min_cosigners <= 100_000:
+        raise InvalidInput(_l("A challenge needs between 1 and 100,000 co-signers."))
+    if clean.challenge_min_cosigners_percent is not None and not (
+            0 < clean.challenge_min_cosigners_percent <= 100):
+        raise InvalidInput(_l("The share of active employees must be more than 0 and at most "
+                              "100 percent."))
+    if not 1 <= clean.challenge_window_days <= 365:
+        raise InvalidInput(_l("Give challenges between 1 and 365 days to gather co-signers."))
 
 
 def update_platform_settings(admin: User, values: PlatformSettings) -> list[str]:

@@ -9,14 +9,17 @@ def register_blueprints(app: Flask) -> None:
         access,
         account,
         admin,
+        analytics,
         auth,
         campaigns,
+        challenges,
         delivery,
         discovery,
         errors,
         fragments,
         funding,
         ideas,
+        leadership,
         main,
         moderation,
         notifications,
@@ -46,3 +49,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(pairwise.bp)  # comparing ideas two at a time (issue 16)
     app.register_blueprint(funding.bp)  # funding rounds (issue 14)
     app.register_blueprint(delivery.bp)  # pledges, teams, delivery (issue 14)
+    app.register_blueprint(challenges.bp)  # challenges (issue 15)
+    app.register_blueprint(leadership.bp)  # leaders' track record (issue 15)
+    app.register_blueprint(analytics.bp)  # voice-equity analytics (issue 15)

@@ -68,6 +68,12 @@ def leader_options() -> list[SelectChoice]:
     return [SelectChoice(u.id, u.display_name) for u in leader_choices()]
 
 
+def idea_from_link(text: str | None):
+    """The idea a pasted link or public id names, or None."""
+    match = _PUBLIC_ID.search((text or "").strip())
+    return idea_by_public_id(match.group(1)) if match else None
+
+
 def _back_to_item(public_id: str):
     return redirect(url_for("review.item", public_id=public_id))
 
@@ -105,10 +111,7 @@ def decide(public_id: str):
     idea = load_idea(public_id)
     form = DecisionForm()
     if form.validate_on_submit():
-        merged_into = None
-        if form.merged_into.data:
-            match = _PUBLIC_ID.search(form.merged_into.data.strip())
-            merged_into = idea_by_public_id(match.group(1)) if match else None
+        merged_into = idea_from_link(form.merged_into.data)
         try:
             change_status(current_user, idea, IdeaStatus(form.status.data),
                           form.rationale.data or "", merged_into)

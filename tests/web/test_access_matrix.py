@@ -19,6 +19,7 @@ from ideaboard.models import (
     Anonymity,
     Campaign,
     CampaignKind,
+    Challenge,
     Comment,
     DataExport,
     ExportDataset,
@@ -39,6 +40,7 @@ from ideaboard.services.comments import add_comment
 from ideaboard.services.ideas import post_idea
 from tests.conftest import ROLES
 from tests.web.isolation import IsolatedClient
+from tests.web.test_challenges_http import open_challenge
 from tests.web.test_funding_http import FundingObjects, funding_objects
 from tests.web.test_plans_http import PlanObjects, plan_objects
 from tests.web.url_map import build_path, rule_id, rules
@@ -144,6 +146,14 @@ GET_MATRIX: dict[str, dict[str, str]] = {
     "funding.report": LEADERS,          # and the round's owner
     "funding.report_csv": LEADERS,
     "delivery.delivered_page": MEMBERS,
+    # challenges, track record and analytics (issue 15)
+    "challenges.index": MEMBERS,
+    "challenges.show": MEMBERS,
+    "challenges.raise_challenge": MEMBERS,  # the form (the idea is not decided yet)
+    "leadership.overview": MEMBERS,         # restricted to leaders by a setting: test_track_record
+    "leadership.leader": MEMBERS,
+    "analytics.index": LEADERS,
+    "analytics.export": LEADERS,
 }
 # An "ok" that is a redirect to another allowed page of the same area.
 OK_REDIRECTS = {"admin.index": "/admin/flags",
@@ -188,6 +198,7 @@ class Objects:
     links: dict | None = None  # identity (issue 19): live e-mailed link secrets
     compared: Campaign | None = None  # collective wisdom (issue 16)
     funding: FundingObjects | None = None  # funding and delivery (issue 14)
+    challenge: Challenge | None = None  # challenges (issue 15)
 
     def path_values(self, endpoint: str = "") -> dict[tuple[str, str], str]:
         """Plan-review routes get the plan's campaign; every other campaign route the
@@ -208,6 +219,10 @@ class Objects:
                 ("people", "user_id"): str(self.idea.author_id),
                 **(self.links or {}),  # identity (issue 19)
                 ("compare", "slug"): self.compared.slug if self.compared else "",  # issue 16
+                # challenges (issue 15): someone else's challenge, a leader's track record
+                ("challenges", "public_id"): self.challenge.public_id if self.challenge else "",
+                ("leadership", "user_id"): str(self.challenge.decider_id
+                                               if self.challenge else 0),
                 **plan_values,  # plan review (scene 4)
                 **(self.funding.path_values() if self.funding else {})}  # issue 14
 
@@ -241,7 +256,8 @@ def make_objects(factory, author=None) -> Objects:
                    campaign, plan=plan_objects(author),  # plan review (scene 4)
                    links=account_links(author),  # identity (issue 19)
                    compared=compared,  # collective wisdom (issue 16)
-                   funding=funding_objects(factory, factory.user("leader", name="Fund Owner")))
+                   funding=funding_objects(factory, factory.user("leader", name="Fund Owner")),
+                   challenge=open_challenge(factory, author))  # challenges (issue 15)
 
 
 def account_links(user) -> dict[tuple[str, str], str]:

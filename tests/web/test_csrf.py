@@ -14,6 +14,7 @@ from ideaboard.models import (
     Anonymity,
     Campaign,
     CampaignKind,
+    ChallengeStatus,
     Comment,
     Idea,
     Invite,
@@ -33,6 +34,7 @@ from ideaboard.services.ideas import post_idea
 from ideaboard.services.review import pull_into_queue
 from tests.conftest import TEST_PASSWORD
 from tests.web.isolation import IsolatedClient
+from tests.web.test_challenges_http import decided_rows, open_challenge
 from tests.web.test_funding_http import FundingObjects, funding_objects
 from tests.web.test_plans_http import PlanObjects, plan_objects
 from tests.web.url_map import build_path, rule_id, rules
@@ -161,6 +163,12 @@ FORM_DATA: dict[str, dict[str, str]] = {
     "delivery.update": {"update_body": "Pilot running", "spent_amount": "0"},
     "delivery.start": {},
     "delivery.done": {"outcome": "Live everywhere; waiting times fell from 9 to 4 days."},
+    # --- challenges (issue 15): a declined idea, an open and a reopened challenge
+    "challenges.raise_challenge": {"evidence": "New prices make the cost argument obsolete."},
+    "challenges.cosign_challenge": {},
+    "challenges.answer": {"outcome": "uphold", "status": "",
+                          "rationale": "We checked the new figures; the decision stands."},
+    "challenges.close": {"reason": "Insults a named colleague"},
 }
 
 # Which object a path argument names, per endpoint where the owner matters: the admin's own
@@ -190,10 +198,13 @@ class World:
     compared: Campaign | None = None  # collective wisdom (issue 16)
     pair: tuple[Idea, Idea] | None = None
     funding: FundingObjects | None = None  # issue 14: the admin's round, a colleague's entry
+    challenges: dict | None = None  # challenges (issue 15)
 
     def path_values(self, endpoint: str) -> dict[tuple[str, str], str]:
         others = endpoint in OTHERS_OBJECTS
         idea = self.others_idea if others else self.own_idea
+        if endpoint.startswith("challenges.") and self.challenges:  # issue 15
+            idea = self.challenges["decided_idea"]
         comment = self.others_comment if others else self.own_comment
         return {
             ("ideas", "public_id"): idea.public_id,
@@ -209,6 +220,8 @@ class World:
             **(self.plan.path_values() if self.plan else {}),  # plan review (scene 4)
             ("compare", "slug"): self.compared.slug if self.compared else "",  # issue 16
             **(self.funding.path_values() if self.funding else {}),  # issue 14
+            ("challenges", "public_id"): (self.challenges or {}).get(  # issue 15
+                "reopened" if endpoint == "challenges.answer" else "open", ""),
         }
 
 
@@ -239,7 +252,12 @@ def world(factory, login_as) -> World:
                  queued_idea, notification,
                  plan=plan_objects(admin, colleague),  # plan review (scene 4)
                  compared=compared, pair=pair,
-                 funding=funding_objects(factory, admin, colleague))  # issue 14
+                 funding=funding_objects(factory, admin, colleague),  # issue 14
+                 challenges={  # challenges (issue 15)
+                     "decided_idea": decided_rows(factory)[0],
+                     "open": open_challenge(factory).public_id,
+                     "reopened": open_challenge(factory, status=ChallengeStatus.REOPENED
+                                                ).public_id})
 
 
 def database_snapshot() -> dict[str, list[tuple]]:

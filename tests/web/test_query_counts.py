@@ -53,7 +53,7 @@ def test_list_and_idea_pages_do_not_grow_with_data(client, factory, count_querie
     assert many == few
     assert statements_for(client, count_queries, f"/ideas/{_public_id(busy[0])}") == idea_small
     assert statements_for(client, count_queries, f"/ideas/{_public_id(large[-1])}") == idea_small
-    assert max(many.values()) <= 10
+    assert max(many.values()) <= 11  # the home page reads the track-record setting (issue 15)
 
 
 def _public_id(idea_id: int) -> str:
