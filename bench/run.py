@@ -41,6 +41,7 @@ from bench.dataset import (
     BENCH_EMAIL,
     BENCH_PASSWORD,
     DATA_DIR,
+    DETAIL_COMMENTS,
     FUNDING_CHECKS,
     PAIRWISE_SLUG,
     TIERS,
@@ -118,17 +119,24 @@ class Scenario:
     readers: str = "users"  # or "leaders"
     probe: str | None = None  # GET path: a 404 means the route does not exist yet
     attackers: int = 0  # clients sending pathological previews (mode "preview") meanwhile
+    # what the page it times must show: (HTML marker, at least this many); checked before
+    # timing, so a scenario cannot time an empty or an error page (issue 17)
+    shows: tuple[str, int] | None = None
+
+
+IDEA_CARD = ('<article class="idea-card"', 20)
 
 
 SCENARIOS = [
     Scenario("hello", "bare Flask under the same gunicorn: the ceiling", "hello",
              server="hello"),
     Scenario("top", "first page of GET /ideas?sort=top", "get",
-             paths=lambda ctx: ["/ideas?sort=top"]),
+             paths=lambda ctx: ["/ideas?sort=top"], shows=IDEA_CARD),
     Scenario("deep", "a keyset page deep in the top order", "get",
-             paths=lambda ctx: [ctx.deep_path]),
+             paths=lambda ctx: [ctx.deep_path], shows=IDEA_CARD),
     Scenario("detail", "GET /ideas/<id> of the idea with 50 threaded comments", "get",
-             paths=lambda ctx: [f"/ideas/{ctx.detail_public_id}"]),
+             paths=lambda ctx: [f"/ideas/{ctx.detail_public_id}"],
+             shows=('<li class="comment ', DETAIL_COMMENTS)),
     Scenario("search_zh", f"GET /search?q={SEARCH_TERMS['zh']} (a 2-character Chinese word)",
              "get", paths=lambda ctx: [f"/search?q={quote(SEARCH_TERMS['zh'])}"],
              probe=f"/search?q={quote(SEARCH_TERMS['zh'])}"),
@@ -139,17 +147,22 @@ SCENARIOS = [
              paths=lambda ctx: [f"/search?q={quote(SEARCH_TERMS['en'])}"],
              probe=f"/search?q={quote(SEARCH_TERMS['en'])}"),
     Scenario("review", "GET /review, the leaders' queue", "get", readers="leaders",
-             paths=lambda ctx: ["/review"], probe="/review"),
-    Scenario("home", "GET /, the home page", "get", paths=lambda ctx: ["/"]),
+             paths=lambda ctx: ["/review"], probe="/review", shows=("<tr class=", 1)),
+    Scenario("home", "GET /, the home page", "get", paths=lambda ctx: ["/"],
+             shows=('<article class="idea-card"', 1)),
+    Scenario("campaign", "GET /campaigns/<slug>: a campaign's page with its ideas", "get",
+             paths=lambda ctx: [f"/campaigns/{PAIRWISE_SLUG}"],
+             shows=('<article class="idea-card"', 1)),
     Scenario("hostile", f"GET / while {ATTACKERS} clients POST {PREVIEW_LENGTH:,}-character "
              "pathological previews", "get", paths=lambda ctx: ["/"], attackers=ATTACKERS),
     Scenario("round", "GET /funding/<slug>: a funding round with 40 ideas and the wallet", "get",
-             paths=lambda ctx: [ctx.round_path]),
+             paths=lambda ctx: [ctx.round_path], shows=('<li class="entry-card', 40)),
     Scenario("track_record", "GET /leadership/, leaders' track record (issue 15)", "get",
-             paths=lambda ctx: ["/leadership/"], probe="/leadership/"),
+             paths=lambda ctx: ["/leadership/"], probe="/leadership/",
+             shows=("leaders-table", 1)),
     Scenario("analytics", "GET /analytics/?by=department, voice-equity analytics (issue 15)",
              "get", readers="leaders", paths=lambda ctx: ["/analytics/?by=department"],
-             probe="/analytics/"),
+             probe="/analytics/", shows=("report-table", 1)),
     Scenario("vote", "POST /ideas/<id>/vote: new votes, changes and retractions", "vote",
              writes=True),
     Scenario("allocate", "POST /funding/<slug>/entries/<id>/points: give, change, take back "
@@ -158,7 +171,7 @@ SCENARIOS = [
     # collective wisdom (issue 16): the Common ground list (scores from the fit run before
     # the servers start) and one person's answer to a pair they have not answered before
     Scenario("common", "GET /ideas?sort=common, the Common ground list", "get",
-             paths=lambda ctx: ["/ideas?sort=common"]),
+             paths=lambda ctx: ["/ideas?sort=common"], shows=('<article class="idea-card"', 1)),
     Scenario("pairwise", "POST /compare/<slug>/choose: a new pair each time, as JSON",
              "pairwise", writes=True, probe=f"/compare/{PAIRWISE_SLUG}"),
     Scenario("mixed", "90 % top/detail/deep reads, 8 % votes, 2 % comments", "mixed",
@@ -181,6 +194,8 @@ GOALS = [
     Goal("deep", "deep ≥ 0.9× top (keyset)", lambda r: r["ratio_to_top"] >= 0.9),
     Goal("detail", "detail ≥ 0.15× hello", lambda r: r["ratio"] >= 0.15),
     Goal("review", "review ≥ 0.15× hello", lambda r: r["ratio"] >= 0.15),
+    Goal("home", "home ≥ 0.15× hello", lambda r: r["ratio"] >= 0.15),
+    Goal("campaign", "campaign page ≥ 0.15× hello", lambda r: r["ratio"] >= 0.15),
     Goal("search_zh", "search (Chinese) ≥ 0.10× hello", lambda r: r["ratio"] >= 0.10),
     Goal("search_zh", "search (Chinese) p99 ≤ 150 ms", lambda r: r["p99_ms"] <= 150),
     Goal("search_zh4", "search (two Chinese words) ≥ 0.10× hello",
@@ -758,6 +773,8 @@ class Bench:
             self.sql_counts[scenario.name] = self.sql_count(scenario)
         if scenario.name in SEARCH_SCENARIOS:
             self.gates[scenario.name] = self.search_results(scenario)
+        elif scenario.shows:
+            self.gates[scenario.name] = self.page_shows(scenario)
         log_offset = self.app.log_size()
         settings = self.settings
         for connections in settings.connections:
@@ -807,6 +824,19 @@ class Bench:
         log(f"{scenario.name:<8} finds {matching:,} documents, {shown} on the page it times")
         return {"results on the page": shown, "documents matching": matching,
                 "returns results": shown > 0}
+
+    def page_shows(self, scenario: Scenario) -> dict[str, object]:
+        """What the timed page shows, fetched once as the scenario's reader: a benchmark of
+        an error page or of an empty list would measure nothing."""
+        marker, least = scenario.shows
+        user = self.leaders[0] if scenario.readers == "leaders" else self.users[0]
+        counts = []
+        for path in self.paths[scenario.name]:
+            reply = http_request(self.app.port, "GET", path, cookie=user.cookie)
+            counts.append(reply.body.count(marker) if reply.status == 200 else -reply.status)
+        log(f"{scenario.name:<8} shows {counts} × {marker!r} (at least {least} expected)")
+        return {f"{marker} on the page": min(counts),
+                "shows what it should": min(counts) >= least}
 
     def integrity(self, log_offset: int) -> dict[str, object]:
         engine = create_engine(self.database_url)

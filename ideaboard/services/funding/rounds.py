@@ -181,9 +181,9 @@ def _validate_ask(funding_round: FundingRound, amount: int, people_weeks: int) -
         raise InvalidInput(_l("State what the idea needs: an amount of money, people-weeks, "
                               "or both."))
     if amount > funding_round.pool_amount:
+        pool = format(funding_round.pool_amount, ",")
         raise InvalidInput(_l("Ask for at most the whole pool: %(amount)s %(currency)s.",
-                              amount=f"{funding_round.pool_amount:,}",
-                              currency=funding_round.currency))
+                              amount=pool, currency=funding_round.currency))
     if people_weeks > funding_round.pool_people_weeks:
         raise InvalidInput(_l("Ask for at most the people-weeks in the pool: %(n)d.",
                               n=funding_round.pool_people_weeks))
