@@ -97,3 +97,24 @@ def test_funding_pages_do_not_grow_with_data(client, factory, count_queries):
     many = {url: statements(client, count_queries, url) for url in urls}
     assert many == few
     assert max(many.values()) <= 30, many
+
+
+def test_the_delivered_page_lists_facts_and_the_outcome_in_both_languages(client, factory):
+    """A delivered idea with supporters: its facts line and its outcome heading (the
+    template once overwrote `_` while collecting the facts, and the heading then failed)."""
+    owner = factory.user(Role.LEADER)
+    done = add_ideas(owner.id, 1)
+    db.session.execute(update(Idea).where(Idea.id.in_(done)).values(
+        status=IdeaStatus.DONE, decided_at=utcnow(), supporters=7))
+    db.session.execute(insert(Decision), [{"idea_id": done[0], "status": IdeaStatus.DONE,
+                                           "rationale": OUTCOME, "rationale_html": OUTCOME,
+                                           "author_id": owner.id, "created_at": utcnow()}])
+    db.session.commit()
+    sign_in(client, factory.user())
+    page = client.get("/delivered")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "7 supporters" in html and "Outcome" in html and OUTCOME in html
+    page = client.get("/delivered", headers={"Accept-Language": "zh-CN"})
+    assert page.status_code == 200
+    assert "结果" in page.get_data(as_text=True)  # the outcome heading
