@@ -325,7 +325,8 @@ class Gunicorn:
             if self.process.poll() is not None:
                 raise RuntimeError(f"{self.name} exited at start-up; see {self.log_path}")
             with suppress(OSError):
-                if http_request(self.port, "GET", "/").status == 200:
+                # any answer will do: with sign in to read on, the app's "/" redirects
+                if http_request(self.port, "GET", "/").status < 500:
                     return
             time.sleep(0.2)
         raise RuntimeError(f"{self.name} did not answer within {timeout} s; see {self.log_path}")

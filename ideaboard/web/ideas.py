@@ -289,6 +289,17 @@ def comment(public_id: str):
     return redirect(url_for("ideas.show", public_id=public_id, _anchor=f"c-{new.public_id}"))
 
 
+@bp.get("/comments/<public_id>/reply")
+@login_required
+def reply_page(public_id: str):
+    """The reply form on its own page: what the Reply link opens without JavaScript (with
+    it, the idea page's one reply form is placed under the comment instead)."""
+    comment = load_comment(public_id)
+    if comment.is_deleted or comment.idea.is_deleted:
+        abort(404)
+    return render_template("ideas/reply.html", comment=comment, idea=comment.idea)
+
+
 @bp.route("/comments/<public_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_comment_page(public_id: str):

@@ -3,13 +3,13 @@ idea pages (hidden ideas are gone for others, merged ones lead to the survivor) 
 visibility rule (ideaboard/visibility.py), applied where ideas are loaded."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ideaboard.extensions import limiter
 from ideaboard.forms.moderation import FLAG_REASON_CHOICES, FLAG_REASON_LABELS, FlagForm
-from ideaboard.models import FlagReason, Idea
+from ideaboard.models import Critique, FlagReason, Idea
 from ideaboard.queries.admin import (
     ModerationView,
     moderation_view,
@@ -79,6 +79,21 @@ def _flag(item, back: str, back_when_hidden: str | None = None):
     return redirect(back)
 
 
+def _flag_page(item):
+    """The flag form on its own page: what the Flag link opens without JavaScript. Someone
+    who may not flag it (their own post, flagged already, hidden) is told why."""
+    mod = (cached_plan_moderation_view(item.plan_id) if isinstance(item, Critique)
+           else cached_moderation_view(item.idea))
+    return render_template("moderation/flag.html", item=item, mod=mod,
+                           back=_back_to(item))
+
+
+def _back_to(item) -> str:
+    if isinstance(item, Critique):
+        return url_for("plans.show", slug=item.plan.campaign.slug, _anchor=f"k-{item.public_id}")
+    return url_for("ideas.show", public_id=item.idea.public_id, _anchor=f"c-{item.public_id}")
+
+
 @bp.post("/ideas/<public_id>/flag")
 @login_required
 @limiter.limit(lambda: rate_limit("flag"))
@@ -88,22 +103,24 @@ def flag_idea(public_id: str):
                  url_for("campaigns.show", slug=idea.campaign.slug))
 
 
-@bp.post("/comments/<public_id>/flag")
+@bp.route("/comments/<public_id>/flag", methods=["GET", "POST"])
 @login_required
-@limiter.limit(lambda: rate_limit("flag"))
+@limiter.limit(lambda: rate_limit("flag"), methods=["POST"])
 def flag_comment(public_id: str):
     comment = load_comment(public_id)
-    return _flag(comment, url_for("ideas.show", public_id=comment.idea.public_id,
-                                  _anchor=f"c-{comment.public_id}"))
+    if request.method == "GET":
+        return _flag_page(comment)
+    return _flag(comment, _back_to(comment))
 
 
-@bp.post("/critiques/<public_id>/flag")
+@bp.route("/critiques/<public_id>/flag", methods=["GET", "POST"])
 @login_required
-@limiter.limit(lambda: rate_limit("flag"))
+@limiter.limit(lambda: rate_limit("flag"), methods=["POST"])
 def flag_critique(public_id: str):
     critique = load_critique(public_id)
-    return _flag(critique, url_for("plans.show", slug=critique.plan.campaign.slug,
-                                   _anchor=f"k-{critique.public_id}"))
+    if request.method == "GET":
+        return _flag_page(critique)
+    return _flag(critique, _back_to(critique))
 
 
 @bp.get("/notices")

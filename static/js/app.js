@@ -50,24 +50,57 @@ window.ideaboardFetch = function (url, options, triesLeft) {
     }).catch(function () { box.classList.remove("is-busy"); form.submit(); });
   });
 
-  // "Helpful" marks without a reload.
+  // "Helpful" marks without a reload. The buttons submit the page's one action form
+  // (item_actions.html) to their own URL; here that request is sent with fetch instead.
   document.addEventListener("submit", function (event) {
-    const form = event.target;
-    if (!form.matches("[data-helpful-form]")) return;
+    const button = event.submitter;
+    if (!button || !button.matches("[data-helpful]") || button.dataset.plain) return;
     event.preventDefault();
-    postForm(form).then(function (response) { return response.json(); }).then(function (data) {
+    const body = new FormData(event.target);
+    body.append("helpful", button.value);
+    window.ideaboardFetch(button.formAction, {
+      method: "POST", body: body, credentials: "same-origin",
+      headers: { Accept: "application/json" },
+    }).then(function (response) { return response.json(); }).then(function (data) {
       if (data.error) { window.alert(data.error); return; }
-      form.querySelector("[data-helpful-count]").textContent = data.count;
-      form.querySelector("input[name=helpful]").value = data.helpful ? "0" : "1";
-      form.querySelector("button").setAttribute("aria-pressed", data.helpful ? "true" : "false");
-    }).catch(function () { form.submit(); });
+      button.querySelector("[data-helpful-count]").textContent = data.count;
+      button.value = data.helpful ? "0" : "1";
+      button.setAttribute("aria-pressed", data.helpful ? "true" : "false");
+    }).catch(function () {  // the plain POST, as without JavaScript
+      button.dataset.plain = "1";
+      event.target.requestSubmit(button);
+    });
   });
 
-  // Ask before destructive actions.
+  // Ask before destructive actions (on the form, or on the button that submits it).
   document.addEventListener("submit", function (event) {
-    const message = event.target.dataset && event.target.dataset.confirm;
+    const source = (event.submitter && event.submitter.dataset.confirm) ? event.submitter
+      : event.target;
+    const message = source.dataset && source.dataset.confirm;
     if (message && !window.confirm(message)) event.preventDefault();
   }, true);
+
+  // "Reply" and "Flag" are links to a page with the form; here the page's one form template
+  // is placed under the item instead (a second click on the same link closes it).
+  document.addEventListener("click", function (event) {
+    const link = event.target.closest("[data-reply-to], [data-flag-link]");
+    if (!link) return;
+    const reply = link.hasAttribute("data-reply-to");
+    const template = document.getElementById(reply ? "reply-template" : "flag-template");
+    if (!template) return;
+    event.preventDefault();
+    const open = document.querySelector("form[data-live-form]");
+    const again = open && open.opener === link;
+    if (open) { open.opener.setAttribute("aria-expanded", "false"); open.remove(); }
+    if (again) return;
+    const form = template.content.firstElementChild.cloneNode(true);
+    form.opener = link;
+    if (reply) form.querySelector("input[name=parent]").value = link.dataset.replyTo;
+    else form.action = link.href;
+    link.closest(".comment-actions").appendChild(form);
+    link.setAttribute("aria-expanded", "true");
+    form.querySelector("textarea, select").focus();
+  });
 
   // Language select applies at once.
   document.addEventListener("change", function (event) {

@@ -176,14 +176,19 @@ def test_core_loop(page: Page, js_enabled: bool, live_server: str, factory, new_
     expect(comment.locator(":scope > .comment-head .stance-badge")).to_have_text("Against")
     expect(comment.locator(":scope > .comment-body")).to_have_text(COMMENT)
 
-    reply_box = comment.locator(":scope > .comment-actions details.reply")
-    reply_field = reply_box.locator("textarea[name=body]")
-    expect(reply_field).to_be_hidden()
-    reply_box.locator("summary").click()
-    expect(reply_field).to_be_visible()
-    reply_field.fill(REPLY)
+    # Reply is a link: with JavaScript the page's one reply form opens under the comment,
+    # without it the link leads to the reply page (issue 17: no form per comment)
+    expect(other.locator("textarea#reply-live")).to_have_count(0)
+    comment.locator(":scope > .comment-actions").get_by_role("link", name="Reply").click()
+    reply_form = other.locator("form.reply-form")
+    expect(reply_form).to_have_count(1)
+    if js_enabled:
+        expect(comment.locator(":scope > .comment-actions form.reply-form")).to_be_visible()
+    else:
+        expect(other).to_have_url(re.compile(r"/comments/[\w-]+/reply$"))
+    reply_form.get_by_label("Your reply").fill(REPLY)
     with other.expect_event("load"):
-        reply_box.get_by_role("button", name="Post reply").click()
+        reply_form.get_by_role("button", name="Post reply").click()
     reply = other.locator("#discussion > ol.thread > li.comment > ol.thread > li.comment")
     expect(reply).to_have_count(1)
     expect(reply.locator(":scope > .comment-body")).to_have_text(REPLY)
@@ -210,8 +215,9 @@ def test_core_loop(page: Page, js_enabled: bool, live_server: str, factory, new_
         expect(other.locator("h1")).to_have_text(TITLE)
         screenshot(other, "idea-mobile")
         # the deepest Reply form open too: nothing may push the page wider than the screen
-        other.locator("#discussion li.comment li.comment details.reply summary").click()
-        expect(other.locator("#discussion li.comment li.comment .reply-form")).to_be_visible()
+        other.locator("#discussion li.comment li.comment").get_by_role("link",
+                                                                      name="Reply").click()
+        expect(other.locator(".reply-form")).to_be_visible()
         width = other.evaluate("document.documentElement.scrollWidth")
         assert width <= 360, f"the idea page scrolls sideways at 360 px ({width} px wide)"
 

@@ -21,7 +21,7 @@ ABUSE = "Everyone in Logistics is an idiot and should be fired."
 def flag_comment(page: Page, idea_url: str, comment_id: str) -> None:
     page.goto(idea_url)
     comment = page.locator(f"#c-{comment_id}")
-    comment.locator("summary", has_text="Flag").click()
+    comment.get_by_role("link", name="Flag").click()  # the page's one flag form opens here
     comment.get_by_label("What is wrong?").select_option("abusive")
     with page.expect_navigation():
         comment.get_by_role("button", name="Send to the moderators").click()

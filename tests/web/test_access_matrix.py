@@ -100,6 +100,10 @@ GET_MATRIX: dict[str, dict[str, str]] = {
     "admin.exports": ADMINS,
     "admin.export_download": {**ADMINS, "admin": NOT_FOUND},  # another admin's export
     "moderation.notices": MEMBERS,
+    # the forms behind the Reply and Flag links (one set of controls per page, issue 17)
+    "ideas.reply_page": MEMBERS,
+    "moderation.flag_comment": MEMBERS,
+    "moderation.flag_critique": MEMBERS,
     # --- end moderation and administration
     # --- plan review (scene 4): the campaign and plan belong to another employee
     "plans.show": READERS,

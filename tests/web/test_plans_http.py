@@ -286,7 +286,7 @@ def test_helpful_marks_answer_in_json_for_app_js(client, login_as, factory, camp
     assert client.post_form(url, {"helpful": "0"}, headers=json_headers).get_json() == {
         "helpful": False, "count": 0}
     page = client.get(plan_url(campaign)).get_data(as_text=True)
-    assert f'action="{url}" data-helpful-form' in page
+    assert f'form="item-action" formaction="{url}"' in page  # the page's one action form
     assert "data-helpful-count" in page
 
 
