@@ -45,7 +45,6 @@ class IdeaPage:
     next_cursor: str | None
     sort: str
     tag: str | None = None
-    my_votes: dict[int, int] = field(default_factory=dict)
 
 
 def pack_cursor(values: list) -> str:

@@ -18,7 +18,7 @@ from ideaboard.queries.campaigns import (
     consultation_results,
     is_following_campaign,
 )
-from ideaboard.queries.ideas import SORTS, list_ideas, votes_by_user
+from ideaboard.queries.ideas import SORTS, list_ideas
 from ideaboard.services import DomainError
 from ideaboard.services.campaigns import (
     POLICY_LOCKED,
@@ -119,7 +119,6 @@ def show(slug: str):
                       limit=current_app.config["PAGE_SIZE"])
     return render_template(
         "campaigns/show.html", campaign=campaign, page=page,
-        my_votes=votes_by_user(current_user, [i.id for i in page.items]),
         can_post=can_post_in_campaign(current_user, campaign),
         can_manage=can_manage_campaign(current_user, campaign),
         following=is_following_campaign(current_user, campaign), outcome_form=OutcomeForm())

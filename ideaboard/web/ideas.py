@@ -118,7 +118,6 @@ def index():
                       campaign_id=query_int("campaign"),
                       limit=current_app.config["PAGE_SIZE"])
     return render_template("ideas/index.html", page=page, tags=popular_tags(),
-                           my_votes=votes_by_user(current_user, [i.id for i in page.items]),
                            statuses=STATUS_CHOICES, campaigns=campaign_choices(),
                            following_tag=is_following_tag(current_user, tag))
 

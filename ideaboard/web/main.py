@@ -13,7 +13,6 @@ from ideaboard.queries.ideas import (
     list_ideas,
     popular_tags,
     public_activity,
-    votes_by_user,
 )
 from ideaboard.queries.review import queue_counts
 from ideaboard.services.accounts import set_locale
@@ -27,10 +26,9 @@ bp = Blueprint("main", __name__)
 def home():
     top = list_ideas("top", viewer=current_user, limit=5)
     hot = list_ideas("hot", viewer=current_user, limit=5)
-    idea_ids = [idea.id for idea in top.items + hot.items]
     return render_template("main/home.html", top=top, hot=hot, campaigns=open_campaigns(),
                            counts=home_counts() | queue_counts(),
-                           tags=popular_tags(), my_votes=votes_by_user(current_user, idea_ids))
+                           tags=popular_tags())
 
 
 @bp.post("/language")
