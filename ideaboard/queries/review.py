@@ -54,28 +54,58 @@ class QueuePage:
     next_cursor: str | None
 
 
-def review_queue(after: str | None = None, limit: int = 30) -> QueuePage:
-    """Escalated and under-review ideas, soonest due (so most overdue) first; keyset pages,
-    so a long queue costs the same per page as a short one."""
+@dataclass(frozen=True)
+class QueueFilter:
+    """What a leader narrows the queue to. The default: everything, soonest due first."""
+    campaign_id: int | None = None
+    owner_id: int | None = None  # one leader's items ("mine" is the viewer's id)
+    unowned: bool = False        # nobody has claimed it yet
+    overdue: bool = False
+    newest: bool = False         # newest escalations first, so a new one is on page one
+
+    @property
+    def narrowed(self) -> bool:
+        return bool(self.campaign_id or self.owner_id or self.unowned or self.overdue)
+
+
+def review_queue(after: str | None = None, limit: int = 30,
+                 filters: QueueFilter = QueueFilter()) -> QueuePage:
+    """Escalated and under-review ideas, soonest due (so most overdue) first, or newest
+    escalation first; keyset pages either way, so a long queue costs the same per page as a
+    short one (ix_escalation_due, ix_escalation_created)."""
     query = (select(Idea, Escalation).join(Escalation, Escalation.idea_id == Idea.id)
              .where(Idea.status.in_(QUEUE_STATUSES), Idea.deleted_at.is_(None))
              .options(joinedload(Idea.campaign), joinedload(Escalation.owner)))
+    if filters.campaign_id is not None:
+        query = query.where(Idea.campaign_id == filters.campaign_id)
+    if filters.owner_id is not None:
+        query = query.where(Escalation.owner_id == filters.owner_id)
+    elif filters.unowned:
+        query = query.where(Escalation.owner_id.is_(None))
+    if filters.overdue:
+        query = query.where(Escalation.due_at < utcnow())
+    key = ((Escalation.created_at, Idea.id) if filters.newest
+           else (Escalation.due_at, Idea.id))
     position = _queue_position(after)
     if position is not None:
-        query = query.where(tuple_(Escalation.due_at, Idea.id) > tuple_(*position))
+        query = query.where((tuple_(*key) < tuple_(*position)) if filters.newest
+                            else (tuple_(*key) > tuple_(*position)))
+    order = (Escalation.created_at.desc(), Idea.id.desc()) if filters.newest else key
     rows = [QueueRow(idea, escalation) for idea, escalation in db.session.execute(
-        query.order_by(Escalation.due_at, Idea.id).limit(limit + 1))]
+        query.order_by(*order).limit(limit + 1))]
     last = rows[limit - 1] if len(rows) > limit else None
-    return QueuePage(rows[:limit], pack_cursor([last.escalation.due_at.isoformat(),
-                                                last.idea.id]) if last else None)
+    if last is None:
+        return QueuePage(rows[:limit], None)
+    moment = last.escalation.created_at if filters.newest else last.escalation.due_at
+    return QueuePage(rows[:limit], pack_cursor([moment.isoformat(), last.idea.id]))
 
 
 def _queue_position(cursor: str | None) -> tuple[datetime, int] | None:
     try:
-        due_at, idea_id = unpack_cursor(cursor) or (None, None)
+        moment, idea_id = unpack_cursor(cursor) or (None, None)
         if idea_id is None:
             return None
-        return datetime.fromisoformat(due_at), cursor_integer(idea_id)
+        return datetime.fromisoformat(moment), cursor_integer(idea_id)
     except (ValueError, TypeError):
         return None
 
