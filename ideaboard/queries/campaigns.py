@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from ideaboard.extensions import db
 from ideaboard.models import (
@@ -20,6 +20,7 @@ from ideaboard.models import (
 )
 from ideaboard.models.base import utcnow
 from ideaboard.queries.review import Breakdown, GroupSupport, fold_small_groups
+from ideaboard.visibility import readable_ideas
 
 
 @dataclass
@@ -77,11 +78,30 @@ class OptionResult:
     by_level: Breakdown
 
 
-def consultation_results(campaign: Campaign, other_department: str,
+@dataclass(frozen=True)
+class OptionChoice:
+    id: int
+    public_id: str
+    title: str
+
+
+def campaign_options(campaign: Campaign, viewer: User | None,
+                     limit: int = 200) -> list[OptionChoice]:
+    """A consultation's options, most supported first: the choice of the winner, and what
+    is already nominated."""
+    return [OptionChoice(*row) for row in db.session.execute(
+        select(Idea.id, Idea.public_id, Idea.title)
+        .where(Idea.campaign_id == campaign.id, readable_ideas(viewer))
+        .order_by(Idea.supporters.desc(), Idea.id).limit(limit))]
+
+
+def consultation_results(campaign: Campaign, viewer: User | None, other_department: str,
                          other_level: str, level_names: dict[str, str]) -> list[OptionResult]:
-    """Supporters per option, with department and level breakdowns of at least 5 voters."""
+    """Supporters per option, most first, with department and level breakdowns of at least
+    5 voters. Options hidden by moderation are left out, as everywhere."""
     options = list(db.session.scalars(
-        select(Idea).where(Idea.campaign_id == campaign.id, Idea.deleted_at.is_(None))
+        select(Idea).where(Idea.campaign_id == campaign.id, readable_ideas(viewer))
+        .options(contains_eager(Idea.campaign)).join(Campaign, Campaign.id == Idea.campaign_id)
         .order_by(Idea.supporters.desc(), Idea.id)))
     ids = [option.id for option in options]
     departments: dict[int, list[GroupSupport]] = defaultdict(list)

@@ -18,10 +18,10 @@ from flask_login import current_user, login_required
 
 from ideaboard.anonymity import news_time, posted_anonymously
 from ideaboard.extensions import limiter
-from ideaboard.forms import ActionForm
+from ideaboard.forms import ActionForm, show_refusal
 from ideaboard.forms.ideas import CommentEditForm, CommentForm, HelpfulForm, IdeaForm, VoteForm
 from ideaboard.forms.review import PullForm
-from ideaboard.models import Comment, Idea, IdeaStatus, Stance
+from ideaboard.models import CampaignKind, Comment, Idea, IdeaStatus, Stance
 from ideaboard.permissions import can_edit_comment, can_edit_idea, can_post_in_campaign
 from ideaboard.queries.campaigns import campaign_by_slug
 from ideaboard.queries.discovery import STATUS_CHOICES, campaign_choices, is_following_tag
@@ -130,7 +130,9 @@ def index():
 def compose():
     slug = request.values.get("campaign")
     campaign = (campaign_by_slug(slug) if slug else None) or standing_campaign()
-    if not can_post_in_campaign(current_user, campaign):
+    if campaign.kind == CampaignKind.CONSULTATION:  # nominations have their own form
+        return redirect(url_for("campaigns.nominate", slug=campaign.slug), code=307)
+    if request.method == "GET" and not can_post_in_campaign(current_user, campaign):
         flash(_("This campaign is not taking new posts."), "warning")
         return redirect(url_for("campaigns.show", slug=campaign.slug))
     form = IdeaForm()
@@ -148,8 +150,8 @@ def compose():
                 return redirect(url_for("ideas.show", public_id=idea.public_id))
             similar = similar_ideas(form.title.data, tags)
             preview_html = render_preview(form.body.data or "")
-        except DomainError as refused:
-            form.title.errors.append(str(refused))
+        except DomainError as refused:  # e.g. closed meanwhile: what was typed stays
+            show_refusal(form, refused, "title")
         except PreviewBusy:
             form.body.errors.append(_("Previews are busy right now. Press Preview again in "
                                       "a moment; your text is kept."))
