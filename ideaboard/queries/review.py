@@ -20,6 +20,7 @@ from ideaboard.models import (
     IdeaFollow,
     IdeaStatus,
     IdeaTag,
+    InfoAnswer,
     Role,
     Stance,
     User,
@@ -141,6 +142,21 @@ def timeline(idea: Idea) -> list[Decision]:
         select(Decision).where(Decision.idea_id == idea.id)
         .options(joinedload(Decision.author), joinedload(Decision.merged_into))
         .order_by(Decision.id)))
+
+
+def info_answers(idea: Idea, viewer: User | None) -> dict[int, list[InfoAnswer]]:
+    """The author's answers to "needs information", by the decision they answer; an
+    anonymous answer appears at its public time (its author sees it at once)."""
+    viewer_id = viewer.id if viewer is not None and viewer.is_authenticated else None
+    rows = db.session.scalars(
+        select(InfoAnswer).where(InfoAnswer.idea_id == idea.id,
+                                 (InfoAnswer.public_at <= utcnow())
+                                 | (InfoAnswer.author_id == viewer_id))
+        .options(joinedload(InfoAnswer.author)).order_by(InfoAnswer.id))
+    answers: dict[int, list[InfoAnswer]] = {}
+    for answer in rows:
+        answers.setdefault(answer.decision_id, []).append(answer)
+    return answers
 
 
 def is_following(user: User | None, idea: Idea) -> bool:

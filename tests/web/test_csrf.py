@@ -92,6 +92,11 @@ FORM_DATA: dict[str, dict[str, str]] = {
                        "opens_at": "2026-01-01T09:00", "closes_at": ""},
     "campaigns.outcome": {"outcome_text": "We act on the three best-supported answers now."},
     "campaigns.follow": {"follow": "1"},
+    # the four scenes (issue 12): the plan review closes; reopening an open one is refused
+    "campaigns.close": {},
+    "campaigns.reopen": {"closes_at": ""},
+    "campaigns.nominate": {"title": "Chen Jing, head of brand", "body": "Knows the market",
+                           "publish": "Nominate"},
     "discovery.follow": {"tag": "process", "follow": "1"},
     # --- moderation and administration (issue 7)
     "moderation.flag_idea": {"reason": "spam", "note": ""},
