@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import has_app_context
 from sqlalchemy import case, func, or_, select, tuple_
@@ -99,6 +99,18 @@ def review_queue(after: str | None = None, limit: int = 30,
         return QueuePage(rows[:limit], None)
     moment = last.escalation.created_at if filters.newest else last.escalation.due_at
     return QueuePage(rows[:limit], pack_cursor([moment.isoformat(), last.idea.id]))
+
+
+def newest_escalations(limit: int = 3, within_days: int = 7) -> list[QueueRow]:
+    """The latest escalations still awaiting an answer, shown above the queue whatever its
+    order or page, so a new one is found without paging (ix_escalation_created)."""
+    since = utcnow() - timedelta(days=within_days)
+    return [QueueRow(idea, escalation) for idea, escalation in db.session.execute(
+        select(Idea, Escalation).join(Escalation, Escalation.idea_id == Idea.id)
+        .where(Idea.status.in_(QUEUE_STATUSES), Idea.deleted_at.is_(None),
+               Escalation.created_at >= since)
+        .options(joinedload(Idea.campaign), joinedload(Escalation.owner))
+        .order_by(Escalation.created_at.desc(), Idea.id.desc()).limit(limit))]
 
 
 def _queue_position(cursor: str | None) -> tuple[datetime, int] | None:

@@ -71,6 +71,7 @@ FORM_DATA: dict[str, dict[str, str]] = {
     "ideas.edit_comment_page": {"body": "An edited comment", "stance": "against"},
     "ideas.delete_comment_action": {},
     "ideas.helpful": {"helpful": "1"},
+    "ideas.answer_info": {"info_answer": "The figure you asked for: 40 hours a month."},
     "account.profile": {"display_name": "Renamed admin", "department_id": "0",
                         "level": "manager", "locale": "zh"},
     "admin.invites": {"email": "", "role": "employee", "valid_days": "7"},
