@@ -19,6 +19,7 @@ from ideaboard.models import (
     Vote,
 )
 from ideaboard.models.base import utcnow
+from ideaboard.queries.ideas import cursor_integer, pack_cursor, unpack_cursor
 from ideaboard.queries.review import Breakdown, GroupSupport, fold_small_groups
 from ideaboard.visibility import readable_ideas
 
@@ -122,3 +123,23 @@ def consultation_results(campaign: Campaign, viewer: User | None, other_departme
     return [OptionResult(option, fold_small_groups(departments[option.id], other_department),
                          fold_small_groups(levels[option.id], other_level))
             for option in options]
+
+
+@dataclass
+class AdminCampaignPage:
+    campaigns: list[Campaign]
+    next_cursor: str | None
+
+
+def admin_campaigns(after: str | None = None, limit: int = 30) -> AdminCampaignPage:
+    """Every campaign for the admin area, newest first, by keyset on the primary key."""
+    query = select(Campaign).options(joinedload(Campaign.owner))
+    try:
+        last_id = cursor_integer((unpack_cursor(after) or [None])[0])
+    except ValueError:
+        last_id = None
+    if last_id is not None:
+        query = query.where(Campaign.id < last_id)
+    rows = list(db.session.scalars(query.order_by(Campaign.id.desc()).limit(limit + 1)))
+    more = len(rows) > limit
+    return AdminCampaignPage(rows[:limit], pack_cursor([rows[limit - 1].id]) if more else None)

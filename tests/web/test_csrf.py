@@ -98,6 +98,7 @@ FORM_DATA: dict[str, dict[str, str]] = {
     "campaigns.reopen": {"closes_at": ""},
     "campaigns.nominate": {"title": "Chen Jing, head of brand", "body": "Knows the market",
                            "publish": "Nominate"},
+    "admin.campaign_owner": {"owner": "{admin_id}", "reason": "Grace moved to the board"},
     "discovery.follow": {"tag": "process", "follow": "1"},
     # --- moderation and administration (issue 7)
     "moderation.flag_idea": {"reason": "spam", "note": ""},

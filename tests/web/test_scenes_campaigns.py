@@ -226,3 +226,30 @@ def test_progress_says_when_support_alone_cannot_get_there(client, login_as, fac
     db.session.commit()
     page = client.get(f"/ideas/{idea.public_id}").get_data(as_text=True)
     assert "More support alone will not bring this idea to leadership" in page
+
+
+def test_admins_list_campaigns_and_hand_one_to_another_leader_audited(client, login_as,
+                                                                     factory):
+    first_owner = factory.user(Role.LEADER, name="Grace Owner")
+    successor = factory.user(Role.LEADER, name="Hana Successor")
+    campaign = make_campaign(factory, owner=first_owner, title="Why are launches late?")
+    login_as("admin")
+    page = client.get("/admin/campaigns").get_data(as_text=True)
+    assert "Why are launches late?" in page and "Open ideas" in page
+    for action in ("edit", "close"):
+        assert f"/campaigns/{campaign.slug}/{action}" in page
+    response = client.post_form(f"/admin/campaigns/{campaign.slug}/owner",
+                                {"owner": str(successor.id), "reason": "Grace moved on"})
+    assert response.status_code == 302
+    assert db.session.get(Campaign, campaign.id).owner_id == successor.id
+    entry = db.session.scalar(select(AuditEntry).order_by(AuditEntry.id.desc()))
+    assert entry.action == "campaign.owner" and entry.reason == "Grace moved on"
+    assert entry.details["owner"] == successor.email
+    # an employee cannot own a campaign
+    employee = factory.user()
+    client.post_form(f"/admin/campaigns/{campaign.slug}/owner", {"owner": str(employee.id)})
+    assert db.session.get(Campaign, campaign.id).owner_id == successor.id
+    # the new owner may close it now; the old one may not
+    client.post_form("/logout")
+    login_as("leader")
+    assert client.get(f"/campaigns/{campaign.slug}/close").status_code == 403
