@@ -13,9 +13,11 @@ from markupsafe import Markup, escape
 
 from ideaboard import anonymity, permissions
 from ideaboard.anonymity import byline
+from ideaboard.audit_text import audit_details, audit_sentence
 from ideaboard.catalog import current_catalog, current_locale
 from ideaboard.forms.auth import LanguageForm
 from ideaboard.models.base import utcnow
+from ideaboard.names import department_name
 from ideaboard.queries.notifications import unread_count
 from ideaboard.ranking import BROAD_SUPPORT_MIN_VOTES
 from ideaboard.services.feeds import feed_token
@@ -95,6 +97,9 @@ def init_templating(app: Flask) -> None:
     app.add_template_global(csrf_input)
     app.add_template_global(feed_url)
     app.add_template_global(campaign_title)
+    app.add_template_filter(department_name, "department")
+    app.add_template_global(audit_sentence)
+    app.add_template_global(audit_details)
     app.add_template_global(byline)
     app.add_template_global(anonymity, "anonymity")
     app.add_template_global(permissions, "perm")

@@ -253,3 +253,26 @@ def test_admins_list_campaigns_and_hand_one_to_another_leader_audited(client, lo
     client.post_form("/logout")
     login_as("leader")
     assert client.get(f"/campaigns/{campaign.slug}/close").status_code == 403
+
+
+def test_the_audit_log_reads_as_sentences_in_both_languages(client, login_as, factory):
+    admin = login_as("admin", name="Sam Rivera")
+    campaign = make_campaign(factory, owner=admin)
+    client.post_form(f"/campaigns/{campaign.slug}/close")
+    page = client.get("/admin/audit").get_data(as_text=True)
+    assert "Sam Rivera closed the campaign early." in page
+    assert "planned_close" not in page and "Was to close" in page
+    client.post_form("/language", {"locale": "zh"})
+    page = client.get("/admin/audit").get_data(as_text=True)
+    assert "Sam Rivera提前关闭了活动。" in page and "原定关闭时间" in page
+
+
+def test_seeded_department_names_are_shown_in_the_readers_language(client, login_as, factory):
+    from ideaboard.models import Department
+    db.session.add(Department(name="Marketing"))
+    db.session.commit()
+    login_as("admin")
+    client.post_form("/language", {"locale": "zh"})
+    signup_choices = client.get("/account/profile").get_data(as_text=True)
+    assert ">市场部</option>" in signup_choices
+    assert "开放想法" in client.get("/campaigns/").get_data(as_text=True)
