@@ -70,6 +70,8 @@ DETAILS = {
     "min_supporters": _l("Minimum supporters"), "percent": _l("Share of employees, per cent"),
     "min_wilson": _l("Minimum support score"), "sla_days": _l("Days to answer"),
     "min_broad_support": _l("Minimum common-ground score"),
+    "escalation_reason": _l("Why it went to leadership"), "anonymity": _l("Anonymity"),
+    "pairwise_enabled": _l("Compared two at a time"),
 }
 
 STATUSES = {
