@@ -24,7 +24,8 @@ OVERFLOW_JS = """() => {
     if (box.width && box.right > width + 1 && getComputedStyle(el).position !== 'fixed'
         && !el.closest('.visually-hidden, [hidden], details:not([open]) > :not(summary)')
         && !el.closest('.table-scroll, pre, code'))
-      problems.push(`${el.tagName.toLowerCase()}.${el.className} sticks out to ${Math.round(box.right)}`);
+      problems.push(`${el.tagName.toLowerCase()}.${el.className} sticks out to `
+                    + Math.round(box.right));
   }
   return problems.slice(0, 10);
 }"""
