@@ -181,7 +181,7 @@ def test_a_closed_campaign_shows_its_controls_disabled_and_keeps_a_refused_comme
     buttons = re.findall(r'<button type="submit" class="vote vote-[^>]*>', page)
     assert len(buttons) == 2 and all(re.search(r'\sdisabled title="This campaign closed on', b)
                                      for b in buttons)
-    assert '<fieldset disabled aria-describedby="comment-why">' in page
+    assert '<fieldset class="comment-fields" disabled aria-describedby="comment-why">' in page
     assert re.search(r'id="comment-why">This campaign closed on', page)
     # the form was open when the page loaded: the refusal keeps what was typed
     refused = client.post_form(f"/ideas/{idea.public_id}/comments",
