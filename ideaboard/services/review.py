@@ -172,7 +172,8 @@ def escalation_progress(idea: Idea) -> EscalationProgress | None:
     whose answer is the campaign's outcome): what it still needs, computed by the same
     rule the vote applies. None when the idea cannot escalate by votes."""
     if (idea.status != IdeaStatus.OPEN or idea.is_deleted or idea.hidden_at is not None
-            or idea.campaign.kind == CampaignKind.CONSULTATION or not idea.campaign.is_open()):
+            or idea.campaign.kind == CampaignKind.CONSULTATION or not idea.campaign.is_open()
+            or idea.campaign.totals_hidden()):  # "3 more" would tell the hidden count
         return None
     rule = EscalationRule.of(site_settings(), db.session)
     to_go = rule.supporters_to_go(idea.supporters, idea.opposers)

@@ -18,6 +18,7 @@ from ideaboard.queries.ideas import idea_by_public_id
 from ideaboard.queries.review import (
     QueueFilter,
     escalation_for,
+    info_answers,
     leader_choices,
     newest_escalations,
     queue_counts,
@@ -79,6 +80,7 @@ def render_item(idea, decision_form: DecisionForm, status: int = 200):
     assign_form.owner.choices = leader_options()
     page = render_template(
         "review/item.html", idea=idea, escalation=escalation, timeline=timeline(idea),
+        answers=info_answers(idea, current_user),
         comments_for=strongest_comments(idea, Stance.FOR),
         comments_against=strongest_comments(idea, Stance.AGAINST),
         similar=similar_ideas(idea), breakdown=support_by_department(idea, _("Other departments")),

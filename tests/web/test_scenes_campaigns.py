@@ -276,3 +276,15 @@ def test_seeded_department_names_are_shown_in_the_readers_language(client, login
     signup_choices = client.get("/account/profile").get_data(as_text=True)
     assert ">市场部</option>" in signup_choices
     assert "开放想法" in client.get("/campaigns/").get_data(as_text=True)
+
+
+def test_progress_is_not_shown_where_totals_are_hidden(client, login_as, factory):
+    db.session.execute(update(SiteSettings).values(escalation_min_supporters=4,
+                                                   escalation_min_wilson=0.0))
+    db.session.commit()
+    campaign = make_campaign(factory, hide_totals_until_close=True, pairwise_enabled=True)
+    idea = post_idea(factory.user(), campaign, title="Hidden count", body="", tags=[])
+    cast_vote(factory.user(), idea.id, SUPPORT)
+    login_as("employee")
+    assert "reach leadership" not in client.get(f"/ideas/{idea.public_id}").get_data(
+        as_text=True)

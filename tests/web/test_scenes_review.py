@@ -123,6 +123,13 @@ def test_the_author_answers_needs_information_in_place_and_the_leader_is_told(cl
     shown = client.get(f"/ideas/{idea.public_id}").get_data(as_text=True)
     assert "<strong>40 hours</strong>" in shown and "The author answered on" in shown
     assert "Leadership asked you for more information" not in shown
+    client.post_form("/logout")
+    from tests.conftest import sign_in
+    sign_in(client, leader)
+    review = client.get(f"/review/{idea.public_id}").get_data(as_text=True)
+    assert "<strong>40 hours</strong>" in review  # the deciding leader reads it in the queue
+    client.post_form("/logout")
+    sign_in(client, author)
     # once answered it cannot be answered again
     again = client.post_form(f"/ideas/{idea.public_id}/answer", {"info_answer": "More"})
     assert again.status_code == 422
@@ -131,3 +138,21 @@ def test_the_author_answers_needs_information_in_place_and_the_leader_is_told(cl
     login_as("employee")
     assert client.post_form(f"/ideas/{idea.public_id}/answer",
                             {"info_answer": "Not mine"}).status_code == 422
+
+
+def test_the_timeline_reads_as_whole_sentences_in_chinese(client, login_as, factory):
+    reader = login_as("employee")
+    leader = factory.user(Role.LEADER, name="陈静")
+    idea = factory.idea(title="发布产品上线日历")
+    pull_into_queue(leader, idea, "销售一直在问日期")
+    change_status(leader, db.session.get(Idea, idea.id), IdeaStatus.UNDER_REVIEW, "")
+    client.post_form("/language", {"locale": "zh"})
+    assert reader.id
+    page = client.get(f"/ideas/{idea.public_id}").get_data(as_text=True)
+    timeline = page[page.index('id="timeline"'):page.index('id="discussion"')]
+    sentences = [re.sub(r"<[^>]+>", "", s).strip()
+                 for s in re.findall(r'<p class="timeline-text">(.*?)</p>', timeline, re.S)]
+    assert re.fullmatch(r"陈静于\d{4}年\d{1,2}月\d{1,2}日将其提交管理层。", sentences[0]), sentences
+    assert re.fullmatch(r"陈静于\d{4}年\d{1,2}月\d{1,2}日开始审议。", sentences[1]), sentences
+    for sentence in sentences:  # full-width punctuation, no fragments glued together
+        assert not re.search(r"[()]|\.$| — ", sentence), sentence
