@@ -52,7 +52,7 @@ def test_supporters_to_go_is_exactly_where_the_rule_is_first_met(rule):
             to_go = rule.supporters_to_go(supporters, opposers)
             assert to_go is not None
 
-            def met(more):
+            def met(more, supporters=supporters, opposers=opposers):
                 backing = supporters + more
                 return rule.crowd_met(backing, wilson_lower_bound(backing, backing + opposers))
 
