@@ -84,7 +84,7 @@ def compose_in_campaign(page: Page, campaign_url: str, button: str, *, title: st
     # the header's button says the same and posts into the same campaign (issue 12)
     header = page.locator(".site-header").get_by_role("link", name=button, exact=True)
     expect(header).to_have_attribute("href", re.compile(r"/ideas/new\?campaign="))
-    page.locator("main").get_by_role("link", name=button, exact=True).click()
+    page.locator("#options").get_by_role("link", name=button, exact=True).click()
     expect(page).to_have_url(re.compile(r"/ideas/new\?campaign="))
     expect(page.locator("h1")).to_have_text(button)
     page.locator("#title").fill(title)
