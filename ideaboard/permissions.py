@@ -46,8 +46,37 @@ def can_act_on_idea(user: User | None, idea: Idea) -> bool:
     return is_signed_in(user) and idea_access(user, IdeaState.of(idea)) == Access.ACT
 
 
+def why_not_vote(user: User | None, idea: Idea) -> str | None:
+    """Why `user` may not support or oppose `idea` now ("signed_out", "gone", "own",
+    "closed", "upcoming"), or None when they may; the vote buttons say it in words and
+    the vote service refuses the same cases. `idea.campaign` must be loaded."""
+    if not is_signed_in(user):
+        return "signed_out"
+    if not can_act_on_idea(user, idea):
+        return "gone"
+    if idea.author_id == user.id:
+        return "own"
+    return why_campaign_is_shut(idea.campaign)
+
+
 def can_vote_on_idea(user: User | None, idea: Idea) -> bool:
-    return can_act_on_idea(user, idea) and idea.author_id != user.id
+    return why_not_vote(user, idea) is None
+
+
+def why_not_comment(user: User | None, idea: Idea) -> str | None:
+    """Why `user` may not join the discussion of `idea` now ("signed_out", "gone",
+    "closed", "upcoming"), or None; the comment form is shown disabled with the reason."""
+    if not is_signed_in(user):
+        return "signed_out"
+    if not can_act_on_idea(user, idea):
+        return "gone"
+    return why_campaign_is_shut(idea.campaign)
+
+
+def can_answer_information_request(user: User | None, idea: Idea) -> bool:
+    """Leadership asked for more information: the idea's author answers in place."""
+    return (is_signed_in(user) and idea.author_id == user.id
+            and idea.status == IdeaStatus.NEEDS_INFO and can_act_on_idea(user, idea))
 
 
 def can_edit_comment(user: User | None, comment: Comment) -> bool:
@@ -77,6 +106,43 @@ def can_merge(user: User | None, idea: Idea) -> bool:
 def can_manage_campaign(user: User | None, campaign: Campaign) -> bool:
     """Owners and admins edit a campaign, close or reopen it and publish its outcome."""
     return is_signed_in(user) and (campaign.owner_id == user.id or is_admin(user))
+
+
+def why_campaign_is_shut(campaign: Campaign) -> str | None:
+    """Why nobody may vote, comment, critique or nominate in `campaign` now: "upcoming" (not
+    open yet) or "closed" (past its closing date, closed early or answered); None while
+    it is open. Services refuse with `campaign.is_open()`, the same dates."""
+    if campaign.is_upcoming():
+        return "upcoming"
+    if not campaign.is_open():
+        return "closed"
+    return None
+
+
+def can_take_part(user: User | None, campaign: Campaign) -> bool:
+    return is_signed_in(user) and why_campaign_is_shut(campaign) is None
+
+
+def why_not_close_campaign(user: User | None, campaign: Campaign) -> str | None:
+    """Why `user` may not close `campaign` now ("not_owner", "standing", "closed",
+    "upcoming"), or None when "Close now" is theirs to press."""
+    if not can_manage_campaign(user, campaign):
+        return "not_owner"
+    if campaign.is_standing:
+        return "standing"
+    return why_campaign_is_shut(campaign)
+
+
+def why_not_reopen_campaign(user: User | None, campaign: Campaign) -> str | None:
+    """Why `user` may not reopen `campaign` ("not_owner", "open", "answered"), or None.
+    Once the outcome is published people have read the answer: the votes under it stay."""
+    if not can_manage_campaign(user, campaign):
+        return "not_owner"
+    if not campaign.is_closed():
+        return "open"
+    if campaign.outcome_published_at is not None:
+        return "answered"
+    return None
 
 
 def can_post_in_campaign(user: User | None, campaign: Campaign) -> bool:

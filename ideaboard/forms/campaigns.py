@@ -1,10 +1,19 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateTimeLocalField, RadioField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from ideaboard.models import Anonymity, CampaignKind
+from ideaboard.services.ideas import MAX_BODY_LENGTH, MAX_TITLE_LENGTH
 
 KIND_CHOICES = [
     SelectChoice(CampaignKind.IDEAS.value,
@@ -65,4 +74,37 @@ class OutcomeForm(FlaskForm):
     outcome_text = TextAreaField(_l("Outcome and rationale"), validators=[DataRequired(),
                                                                      Length(max=20_000)],
                             description=_l("What was decided and why. Everyone who took part "
-                                           "is told."))
+                                           "is told, and the campaign closes: no more posts "
+                                           "or votes."))
+    # consultations: the option chosen (choices set by the view; "" for none of them)
+    winner = SelectField(_l("The option chosen"), validators=[Optional()],
+                         description=_l("Marked as chosen on the results. It need not be the "
+                                        "one with the most votes: say why in the outcome."))
+
+
+class NominationForm(FlaskForm):
+    """A consultation's nomination: a candidate or an option, and why (not an idea)."""
+    title = StringField(_l("Candidate or option"),
+                        validators=[DataRequired(), Length(max=MAX_TITLE_LENGTH)],
+                        description=_l("A colleague's name and role, or the option in a few "
+                                       "words, e.g. “Chen Jing, head of brand”."))
+    body = TextAreaField(_l("Why this one?"), validators=[Optional(), Length(max=MAX_BODY_LENGTH)],
+                         description=_l("What they would bring, or what this option would "
+                                        "change. Colleagues will argue for and against it "
+                                        "and vote. Markdown works."))
+    anonymous = BooleanField(_l("Nominate anonymously"))
+    publish = SubmitField(_l("Nominate"))
+
+
+class ReopenForm(FlaskForm):
+    closes_at = DateTimeLocalField(_l("Closes"), validators=[Optional()],
+                                   description=_l("Leave empty to keep it open until you "
+                                                  "close it."))
+
+
+class CampaignOwnerForm(FlaskForm):
+    """Admins hand a campaign to another leader (choices set by the view)."""
+    owner = SelectField(_l("New owner"), coerce=int)
+    reason = StringField(_l("Why"), validators=[Optional(), Length(max=500)],
+                         description=_l("Recorded in the audit log, e.g. “Grace moved to "
+                                        "the board; Hana takes over”."))

@@ -65,6 +65,28 @@ class DecisionForm(FlaskForm):
                               validators=[Optional(), Length(max=300)])
 
 
+class QueueFilterForm(FlaskForm):
+    """The review queue's filters, in the query string (read-only, so no CSRF token);
+    choices are set by the view."""
+    class Meta:
+        csrf = False
+
+    campaign = SelectField(_l("Campaign"), coerce=str, validators=[Optional()])
+    owner = SelectField(_l("Owner"), coerce=str, validators=[Optional()])
+    overdue = BooleanField(_l("Overdue only"))
+    sort = SelectField(_l("Order"), coerce=str, validators=[Optional()],
+                       choices=[SelectChoice("due", _l("Soonest due first")),
+                                SelectChoice("new", _l("Newest escalations first"))])
+
+
+class InfoAnswerForm(FlaskForm):
+    info_answer = TextAreaField(_l("Your answer"), validators=[DataRequired(),
+                                                              Length(max=10_000)],
+                                description=_l("Shown on the idea's timeline; the leader who "
+                                               "asked is told, and the idea goes back under "
+                                               "review."))
+
+
 class AssignForm(FlaskForm):
     owner = SelectField(_l("Assign to"), coerce=int)
 

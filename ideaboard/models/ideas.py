@@ -76,6 +76,10 @@ class Campaign(db.Model):
     outcome_html: Mapped[str] = mapped_column(Text, default="")
     outcome_published_at: Mapped[datetime | None]
     outcome_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # consultations (0016): the option the owner named when publishing the outcome; the FK
+    # is added after both tables exist (idea already points at campaign)
+    winner_id: Mapped[int | None] = mapped_column(ForeignKey("idea.id", use_alter=True,
+                                                             ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -89,6 +93,10 @@ class Campaign(db.Model):
 
     def is_upcoming(self, now: datetime | None = None) -> bool:
         return self.opens_at > (now or utcnow())
+
+    def is_closed(self, now: datetime | None = None) -> bool:
+        """Past its closing date (or closed early): read-only from then on."""
+        return self.closes_at is not None and self.closes_at <= (now or utcnow())
 
     def totals_hidden(self, now: datetime | None = None) -> bool:
         """Running totals stay hidden until the close date when the owner asked for it
@@ -157,7 +165,7 @@ class Idea(db.Model):
     comparison_count: Mapped[int] = mapped_column(default=0)
 
     author: Mapped[User] = relationship(lazy="raise")
-    campaign: Mapped[Campaign] = relationship(lazy="raise")
+    campaign: Mapped[Campaign] = relationship(foreign_keys=[campaign_id], lazy="raise")
     tags: Mapped[list[Tag]] = relationship(secondary="idea_tag", lazy="raise",
                                            order_by="Tag.name")
 

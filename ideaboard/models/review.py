@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ideaboard.extensions import db
 from ideaboard.models.accounts import User, open_enum, str_enum
-from ideaboard.models.base import utcnow
+from ideaboard.models.base import same_as_created, utcnow
 from ideaboard.models.ideas import Campaign, Idea, IdeaStatus
 
 
@@ -84,7 +84,9 @@ class Escalation(db.Model):
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id], lazy="raise")
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id], lazy="raise")
 
-    __table_args__ = (Index("ix_escalation_due", "due_at"),)
+    __table_args__ = (Index("ix_escalation_due", "due_at"),
+                      # the review queue's "newest first" (0016)
+                      Index("ix_escalation_created", "created_at", "id"))
 
 
 class Decision(db.Model):
@@ -106,6 +108,26 @@ class Decision(db.Model):
         Index("ix_decision_idea", "idea_id", "id"),
         Index("ix_decision_created", "created_at", "id"),
     )
+
+
+class InfoAnswer(db.Model):
+    """The author's answer when leadership asked for more information (status needs_info),
+    given in place on the idea page; it sends the idea back under review and is shown on
+    the public timeline. Anonymous like the idea: "the author", the day only."""
+    __tablename__ = "info_answer"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("idea.id", ondelete="CASCADE"))
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decision.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    is_anonymous: Mapped[bool] = mapped_column(default=False)
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    public_at: Mapped[datetime] = mapped_column(default=same_as_created)
+
+    author: Mapped[User] = relationship(lazy="raise")
+
+    __table_args__ = (Index("ix_info_answer_idea", "idea_id", "id"),)
 
 
 class IdeaFollow(db.Model):
@@ -164,6 +186,8 @@ class NotificationKind(enum.StrEnum):
     CHALLENGE_UPHELD = "challenge_upheld"
     CHALLENGE_OVERTURNED = "challenge_overturned"
     CHALLENGE_ENDED = "challenge_ended"
+    # the four scenes (issue 12): the author answered leadership's request for information
+    INFO_ANSWERED = "info_answered"
 
 
 class Notification(db.Model):

@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from ideaboard.extensions import db
 from ideaboard.models import (
@@ -19,7 +19,9 @@ from ideaboard.models import (
     Vote,
 )
 from ideaboard.models.base import utcnow
+from ideaboard.queries.ideas import cursor_integer, pack_cursor, unpack_cursor
 from ideaboard.queries.review import Breakdown, GroupSupport, fold_small_groups
+from ideaboard.visibility import readable_ideas
 
 
 @dataclass
@@ -77,11 +79,30 @@ class OptionResult:
     by_level: Breakdown
 
 
-def consultation_results(campaign: Campaign, other_department: str,
+@dataclass(frozen=True)
+class OptionChoice:
+    id: int
+    public_id: str
+    title: str
+
+
+def campaign_options(campaign: Campaign, viewer: User | None,
+                     limit: int = 200) -> list[OptionChoice]:
+    """A consultation's options, most supported first: the choice of the winner, and what
+    is already nominated."""
+    return [OptionChoice(*row) for row in db.session.execute(
+        select(Idea.id, Idea.public_id, Idea.title)
+        .where(Idea.campaign_id == campaign.id, readable_ideas(viewer))
+        .order_by(Idea.supporters.desc(), Idea.id).limit(limit))]
+
+
+def consultation_results(campaign: Campaign, viewer: User | None, other_department: str,
                          other_level: str, level_names: dict[str, str]) -> list[OptionResult]:
-    """Supporters per option, with department and level breakdowns of at least 5 voters."""
+    """Supporters per option, most first, with department and level breakdowns of at least
+    5 voters. Options hidden by moderation are left out, as everywhere."""
     options = list(db.session.scalars(
-        select(Idea).where(Idea.campaign_id == campaign.id, Idea.deleted_at.is_(None))
+        select(Idea).where(Idea.campaign_id == campaign.id, readable_ideas(viewer))
+        .options(contains_eager(Idea.campaign)).join(Campaign, Campaign.id == Idea.campaign_id)
         .order_by(Idea.supporters.desc(), Idea.id)))
     ids = [option.id for option in options]
     departments: dict[int, list[GroupSupport]] = defaultdict(list)
@@ -102,3 +123,23 @@ def consultation_results(campaign: Campaign, other_department: str,
     return [OptionResult(option, fold_small_groups(departments[option.id], other_department),
                          fold_small_groups(levels[option.id], other_level))
             for option in options]
+
+
+@dataclass
+class AdminCampaignPage:
+    campaigns: list[Campaign]
+    next_cursor: str | None
+
+
+def admin_campaigns(after: str | None = None, limit: int = 30) -> AdminCampaignPage:
+    """Every campaign for the admin area, newest first, by keyset on the primary key."""
+    query = select(Campaign).options(joinedload(Campaign.owner))
+    try:
+        last_id = cursor_integer((unpack_cursor(after) or [None])[0])
+    except ValueError:
+        last_id = None
+    if last_id is not None:
+        query = query.where(Campaign.id < last_id)
+    rows = list(db.session.scalars(query.order_by(Campaign.id.desc()).limit(limit + 1)))
+    more = len(rows) > limit
+    return AdminCampaignPage(rows[:limit], pack_cursor([rows[limit - 1].id]) if more else None)

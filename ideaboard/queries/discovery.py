@@ -129,10 +129,11 @@ def newest_decisions(viewer: User | None, limit: int = FEED_LENGTH) -> list[tupl
     return [(decision, idea) for decision, idea in rows]
 
 
-def campaign_choices(limit: int = CAMPAIGN_CHOICES) -> list[tuple[int, str]]:
-    return [(campaign_id, title) for campaign_id, title in db.session.execute(
-        select(Campaign.id, Campaign.title)
-        .order_by(Campaign.is_standing.desc(), Campaign.created_at.desc()).limit(limit))]
+def campaign_choices(limit: int = CAMPAIGN_CHOICES) -> list:
+    """Rows of (id, title, is_standing): the standing campaign first, then the newest."""
+    return list(db.session.execute(
+        select(Campaign.id, Campaign.title, Campaign.is_standing)
+        .order_by(Campaign.is_standing.desc(), Campaign.created_at.desc()).limit(limit)))
 
 
 STATUS_CHOICES = list(IdeaStatus)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import has_app_context
 from sqlalchemy import case, func, or_, select, tuple_
@@ -20,6 +20,7 @@ from ideaboard.models import (
     IdeaFollow,
     IdeaStatus,
     IdeaTag,
+    InfoAnswer,
     Role,
     Stance,
     User,
@@ -54,28 +55,70 @@ class QueuePage:
     next_cursor: str | None
 
 
-def review_queue(after: str | None = None, limit: int = 30) -> QueuePage:
-    """Escalated and under-review ideas, soonest due (so most overdue) first; keyset pages,
-    so a long queue costs the same per page as a short one."""
+@dataclass(frozen=True)
+class QueueFilter:
+    """What a leader narrows the queue to. The default: everything, soonest due first."""
+    campaign_id: int | None = None
+    owner_id: int | None = None  # one leader's items ("mine" is the viewer's id)
+    unowned: bool = False        # nobody has claimed it yet
+    overdue: bool = False
+    newest: bool = False         # newest escalations first, so a new one is on page one
+
+    @property
+    def narrowed(self) -> bool:
+        return bool(self.campaign_id or self.owner_id or self.unowned or self.overdue)
+
+
+def review_queue(after: str | None = None, limit: int = 30,
+                 filters: QueueFilter = QueueFilter()) -> QueuePage:
+    """Escalated and under-review ideas, soonest due (so most overdue) first, or newest
+    escalation first; keyset pages either way, so a long queue costs the same per page as a
+    short one (ix_escalation_due, ix_escalation_created)."""
     query = (select(Idea, Escalation).join(Escalation, Escalation.idea_id == Idea.id)
              .where(Idea.status.in_(QUEUE_STATUSES), Idea.deleted_at.is_(None))
              .options(joinedload(Idea.campaign), joinedload(Escalation.owner)))
+    if filters.campaign_id is not None:
+        query = query.where(Idea.campaign_id == filters.campaign_id)
+    if filters.owner_id is not None:
+        query = query.where(Escalation.owner_id == filters.owner_id)
+    elif filters.unowned:
+        query = query.where(Escalation.owner_id.is_(None))
+    if filters.overdue:
+        query = query.where(Escalation.due_at < utcnow())
+    key = ((Escalation.created_at, Idea.id) if filters.newest
+           else (Escalation.due_at, Idea.id))
     position = _queue_position(after)
     if position is not None:
-        query = query.where(tuple_(Escalation.due_at, Idea.id) > tuple_(*position))
+        query = query.where((tuple_(*key) < tuple_(*position)) if filters.newest
+                            else (tuple_(*key) > tuple_(*position)))
+    order = (Escalation.created_at.desc(), Idea.id.desc()) if filters.newest else key
     rows = [QueueRow(idea, escalation) for idea, escalation in db.session.execute(
-        query.order_by(Escalation.due_at, Idea.id).limit(limit + 1))]
+        query.order_by(*order).limit(limit + 1))]
     last = rows[limit - 1] if len(rows) > limit else None
-    return QueuePage(rows[:limit], pack_cursor([last.escalation.due_at.isoformat(),
-                                                last.idea.id]) if last else None)
+    if last is None:
+        return QueuePage(rows[:limit], None)
+    moment = last.escalation.created_at if filters.newest else last.escalation.due_at
+    return QueuePage(rows[:limit], pack_cursor([moment.isoformat(), last.idea.id]))
+
+
+def newest_escalations(limit: int = 3, within_days: int = 7) -> list[QueueRow]:
+    """The latest escalations still awaiting an answer, shown above the queue whatever its
+    order or page, so a new one is found without paging (ix_escalation_created)."""
+    since = utcnow() - timedelta(days=within_days)
+    return [QueueRow(idea, escalation) for idea, escalation in db.session.execute(
+        select(Idea, Escalation).join(Escalation, Escalation.idea_id == Idea.id)
+        .where(Idea.status.in_(QUEUE_STATUSES), Idea.deleted_at.is_(None),
+               Escalation.created_at >= since)
+        .options(joinedload(Idea.campaign), joinedload(Escalation.owner))
+        .order_by(Escalation.created_at.desc(), Idea.id.desc()).limit(limit))]
 
 
 def _queue_position(cursor: str | None) -> tuple[datetime, int] | None:
     try:
-        due_at, idea_id = unpack_cursor(cursor) or (None, None)
+        moment, idea_id = unpack_cursor(cursor) or (None, None)
         if idea_id is None:
             return None
-        return datetime.fromisoformat(due_at), cursor_integer(idea_id)
+        return datetime.fromisoformat(moment), cursor_integer(idea_id)
     except (ValueError, TypeError):
         return None
 
@@ -111,6 +154,21 @@ def timeline(idea: Idea) -> list[Decision]:
         select(Decision).where(Decision.idea_id == idea.id)
         .options(joinedload(Decision.author), joinedload(Decision.merged_into))
         .order_by(Decision.id)))
+
+
+def info_answers(idea: Idea, viewer: User | None) -> dict[int, list[InfoAnswer]]:
+    """The author's answers to "needs information", by the decision they answer; an
+    anonymous answer appears at its public time (its author sees it at once)."""
+    viewer_id = viewer.id if viewer is not None and viewer.is_authenticated else None
+    rows = db.session.scalars(
+        select(InfoAnswer).where(InfoAnswer.idea_id == idea.id,
+                                 (InfoAnswer.public_at <= utcnow())
+                                 | (InfoAnswer.author_id == viewer_id))
+        .options(joinedload(InfoAnswer.author)).order_by(InfoAnswer.id))
+    answers: dict[int, list[InfoAnswer]] = {}
+    for answer in rows:
+        answers.setdefault(answer.decision_id, []).append(answer)
+    return answers
 
 
 def is_following(user: User | None, idea: Idea) -> bool:

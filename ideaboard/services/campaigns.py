@@ -22,7 +22,13 @@ from ideaboard.models import (
     Vote,
 )
 from ideaboard.models.base import random_public_id, utcnow
-from ideaboard.permissions import can_manage_campaign, is_leader
+from ideaboard.permissions import (
+    can_manage_campaign,
+    is_admin,
+    is_leader,
+    why_not_close_campaign,
+    why_not_reopen_campaign,
+)
 from ideaboard.queries.campaigns import campaign_has_posts
 from ideaboard.services import InvalidInput, NotAllowed
 from ideaboard.services.audit import record
@@ -140,19 +146,98 @@ def participants(campaign_id: int):
     )
 
 
-def publish_outcome(user: User, campaign: Campaign, outcome: str) -> None:
-    """The owner's public answer to the campaign; everyone who took part is told."""
+def publish_outcome(user: User, campaign: Campaign, outcome: str,
+                    winner: Idea | None = None) -> None:
+    """The owner's public answer to the campaign; everyone who took part is told. It closes
+    the campaign: people have their answer, so nominations, votes and comments end. In a
+    consultation the owner names the chosen option (`winner`), marked on the results."""
     if not can_manage_campaign(user, campaign):
         raise NotAllowed(_l("Only the campaign's owner or an administrator can publish the "
                             "outcome."))
+    if campaign.is_standing:
+        raise NotAllowed(_l("The standing campaign is always open and has no outcome: "
+                            "leadership answers its ideas one by one."))
     outcome = outcome.strip()
     if len(outcome) < MIN_OUTCOME_LENGTH:
         raise InvalidInput(_l("Explain the outcome in at least %(n)d characters: everyone who "
-                              "took part will read it.", n=MIN_OUTCOME_LENGTH))
+                              "took part will read it.", n=MIN_OUTCOME_LENGTH),
+                           field="outcome_text")
+    if winner is not None and (winner.campaign_id != campaign.id or winner.is_deleted
+                               or campaign.kind != CampaignKind.CONSULTATION):
+        raise InvalidInput(_l("Choose one of this consultation's options."), field="winner")
     with write_transaction() as session:
+        now = utcnow()
+        closed_now = campaign.closes_at is None or campaign.closes_at > now
         campaign.outcome, campaign.outcome_html = outcome, render_markdown(outcome)
-        campaign.outcome_published_at, campaign.outcome_by_id = utcnow(), user.id
+        campaign.outcome_published_at, campaign.outcome_by_id = now, user.id
+        campaign.winner_id = winner.id if winner is not None else None
+        if closed_now:
+            campaign.closes_at = now
+        campaign.updated_at = now
         session.add(campaign)
         fan_out(session, NotificationKind.CAMPAIGN_OUTCOME, participants(campaign.id),
-                campaign_id=campaign.id, exclude_user_id=user.id)
-        record(session, user, "campaign.outcome", "campaign", campaign.slug, reason=outcome)
+                campaign_id=campaign.id, exclude_user_id=user.id, actor_id=user.id)
+        record(session, user, "campaign.outcome", "campaign", campaign.slug, reason=outcome,
+               winner=winner.public_id if winner is not None else None,
+               closed=closed_now or None)
+
+
+def close_campaign(user: User, campaign: Campaign) -> None:
+    """"Close now": the campaign stops taking posts, votes, comments and critiques at once;
+    everything stays readable. Audited."""
+    refusal = why_not_close_campaign(user, campaign)
+    if refusal == "not_owner":
+        raise NotAllowed(_l("Only the campaign's owner or an administrator can close it."))
+    if refusal == "standing":
+        raise NotAllowed(_l("The standing campaign is always open."))
+    if refusal is not None:
+        raise InvalidInput(_l("This campaign is not open, so there is nothing to close."))
+    with write_transaction() as session:
+        now = utcnow()
+        before = campaign.closes_at
+        campaign.closes_at = campaign.updated_at = now
+        session.add(campaign)
+        record(session, user, "campaign.close", "campaign", campaign.slug,
+               planned_close=before.isoformat(timespec="minutes") if before else None)
+
+
+def reopen_campaign(user: User, campaign: Campaign, closes_at: datetime | None) -> None:
+    """Open a closed campaign again, until `closes_at` (None: until someone closes it).
+    Refused once the outcome is published: people have read the answer. Audited."""
+    refusal = why_not_reopen_campaign(user, campaign)
+    if refusal == "not_owner":
+        raise NotAllowed(_l("Only the campaign's owner or an administrator can reopen it."))
+    if refusal == "open":
+        raise InvalidInput(_l("This campaign is open already."))
+    if refusal == "answered":
+        raise NotAllowed(_l("The outcome is published, so the campaign stays closed: people "
+                            "have read the answer, and the votes under it must not move."))
+    now = utcnow()
+    if closes_at is not None and closes_at <= now:
+        raise InvalidInput(_l("Choose a closing date in the future, or leave it empty to keep "
+                              "the campaign open until you close it."), field="closes_at")
+    with write_transaction() as session:
+        campaign.closes_at, campaign.updated_at = closes_at, now
+        session.add(campaign)
+        record(session, user, "campaign.reopen", "campaign", campaign.slug,
+               closes_at=closes_at.isoformat(timespec="minutes") if closes_at else None)
+
+
+def reassign_campaign(admin: User, campaign: Campaign, owner: User, reason: str) -> None:
+    """An administrator hands a campaign to another leader (the owner left, or changed
+    role): the new owner edits it, closes it and publishes its outcome. Audited."""
+    if not is_admin(admin):
+        raise NotAllowed(_l("Only administrators can hand a campaign to another owner."))
+    if not is_leader(owner) or owner.deactivated_at is not None:
+        raise InvalidInput(_l("Campaigns are owned by leaders: choose an active leader or "
+                              "administrator."), field="owner")
+    if owner.id == campaign.owner_id:
+        raise InvalidInput(_l("%(name)s owns this campaign already.", name=owner.display_name),
+                           field="owner")
+    with write_transaction() as session:
+        previous = session.get(User, campaign.owner_id) if campaign.owner_id else None
+        campaign.owner_id, campaign.updated_at = owner.id, utcnow()
+        session.add(campaign)
+        record(session, admin, "campaign.owner", "campaign", campaign.slug,
+               reason=reason.strip(), owner=owner.email,
+               previous_owner=previous.email if previous else None)

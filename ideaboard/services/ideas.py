@@ -9,10 +9,10 @@ from sqlalchemy import delete, select, update
 from ideaboard.anonymity import timing, will_be_anonymous
 from ideaboard.database import write_transaction
 from ideaboard.extensions import db
-from ideaboard.models import Campaign, Idea, IdeaTag, Tag, User
+from ideaboard.models import Campaign, CampaignKind, Idea, IdeaTag, Tag, User
 from ideaboard.models.base import utcnow
 from ideaboard.models.ranking import hot_score
-from ideaboard.permissions import can_edit_idea
+from ideaboard.permissions import can_edit_idea, can_post_in_campaign, why_campaign_is_shut
 from ideaboard.services import InvalidInput, NotAllowed
 from ideaboard.services.settings import anonymity_window
 from ideaboard.text import render_markdown
@@ -82,11 +82,25 @@ def _set_tags(session, idea: Idea, tag_names: list[str]) -> None:
     idea.tag_names = ",".join(tag_names)
 
 
+def _ensure_may_post(author: User, campaign: Campaign) -> None:
+    """The rule the compose and nomination pages show (permissions.can_post_in_campaign)."""
+    if can_post_in_campaign(author, campaign):
+        return
+    shut = why_campaign_is_shut(campaign)
+    if shut == "upcoming":
+        raise NotAllowed(_l("This campaign is not open yet: you can post from its opening "
+                            "date."))
+    if shut == "closed":
+        raise NotAllowed(_l("This campaign is closed to new ideas."))
+    if campaign.kind == CampaignKind.PLAN_REVIEW:
+        raise NotAllowed(_l("A plan review takes critiques of the plan's sections, not posts."))
+    raise NotAllowed(_l("Only the campaign's owner adds options to this consultation."))
+
+
 def post_idea(author: User, campaign: Campaign, *, title: str, body: str,
               tags: list[str], anonymous: bool = False) -> Idea:
     title, body = validate_idea_text(title, body)
-    if not campaign.is_open():
-        raise NotAllowed(_l("This campaign is closed to new ideas."))
+    _ensure_may_post(author, campaign)
     anonymous = will_be_anonymous(campaign, anonymous)
     body_html = render_markdown(body)
     with write_transaction() as session:

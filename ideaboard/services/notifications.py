@@ -60,6 +60,13 @@ def leaders() -> Select:
     return select(User.id.label("user_id")).where(User.role.in_([Role.LEADER, Role.ADMIN]))
 
 
+def except_leaders(audience: Select) -> Select:
+    """`audience` without leaders and admins: they hear of the same event as a queue item,
+    and one event is one inbox item."""
+    people = audience.subquery()
+    return select(people.c.user_id).where(people.c.user_id.not_in(leaders()))
+
+
 def _opted_out(kind: NotificationKind, channel) -> object:
     return exists().where(NotificationPreference.user_id == User.id,
                           NotificationPreference.kind == kind, channel.is_(False))

@@ -27,11 +27,18 @@ from ideaboard.models import (
     User,
 )
 from ideaboard.models.base import utcnow
+from ideaboard.models.ranking import wilson_lower_bound
 from ideaboard.permissions import is_admin, is_leader
 from ideaboard.queries.ideas import state_of_idea_of
 from ideaboard.services import InvalidInput, NotAllowed
 from ideaboard.services.audit import record
-from ideaboard.services.notifications import QUEUE_STATUSES, fan_out, idea_audience, leaders
+from ideaboard.services.notifications import (
+    QUEUE_STATUSES,
+    except_leaders,
+    fan_out,
+    idea_audience,
+    leaders,
+)
 from ideaboard.text import render_markdown
 from ideaboard.visibility import ensure_can_act
 
@@ -84,10 +91,13 @@ def _open_escalation(session: Session, idea_id: int, reason: EscalationReason,
                            created_by_id=actor.id if actor else None, created_at=now,
                            due_at=due))
     author_id = session.scalar(select(Idea.author_id).where(Idea.id == idea_id))
-    fan_out(session, NotificationKind.ESCALATED, idea_audience(idea_id, author_id),
-            idea_id=idea_id, status=IdeaStatus.ESCALATED.value)
+    # one inbox item each: leaders hear of it as a new queue item, everyone else who wrote,
+    # supports or follows it as news of the idea
+    acted = {"actor_id": actor.id if actor else None, "detail": note.strip() or None}
+    fan_out(session, NotificationKind.ESCALATED, except_leaders(idea_audience(idea_id, author_id)),
+            idea_id=idea_id, status=IdeaStatus.ESCALATED.value, **acted)
     fan_out(session, NotificationKind.QUEUE_NEW, leaders(), idea_id=idea_id,
-            exclude_user_id=actor.id if actor else None)
+            exclude_user_id=actor.id if actor else None, **acted)
     return True
 
 
@@ -105,9 +115,37 @@ class EscalationRule:
                    settings.escalation_min_wilson, settings.escalation_min_broad_support)
 
     def met_by(self, supporters: int, score: float, broad_support: float | None) -> bool:
-        return (supporters >= self.min_supporters and score >= self.min_wilson
-                and (self.min_broad_support is None
-                     or (broad_support is not None and broad_support >= self.min_broad_support)))
+        return self.crowd_met(supporters, score) and self.broad_support_met(broad_support)
+
+    def crowd_met(self, supporters: int, score: float) -> bool:
+        """The part of the rule a vote can move: enough supporters and a high enough score."""
+        return supporters >= self.min_supporters and score >= self.min_wilson
+
+    def broad_support_met(self, broad_support: float | None) -> bool:
+        """The optional clause only the hourly fit can move (never a single vote)."""
+        return self.min_broad_support is None or (
+            broad_support is not None and broad_support >= self.min_broad_support)
+
+    def supporters_to_go(self, supporters: int, opposers: int,
+                         limit: int = 1_000_000) -> int | None:
+        """How many more supporters (and no new opposers) would meet `crowd_met`: each one
+        adds to the count and to the score, scored as the vote scores them. None when no
+        number up to `limit` would (a score threshold support cannot reach)."""
+        def enough(more: int) -> bool:
+            backing = supporters + more
+            return self.crowd_met(backing, wilson_lower_bound(backing, backing + opposers))
+
+        if enough(0):
+            return 0
+        low, high = 0, max(1, self.min_supporters - supporters)
+        while not enough(high):  # the score rises with every supporter: double, then halve
+            low, high = high, high * 2
+            if high > limit:
+                return None
+        while high - low > 1:
+            middle = (low + high) // 2
+            low, high = (low, middle) if enough(middle) else (middle, high)
+        return high
 
     def conditions(self) -> list[ColumnElement[bool]]:
         """Open, listed ideas meeting the rule (consultation options are answered by their
@@ -119,6 +157,28 @@ class EscalationRule:
         if self.min_broad_support is not None:
             met.append(Idea.broad_support >= self.min_broad_support)
         return met
+
+
+@dataclass(frozen=True)
+class EscalationProgress:
+    """How far an open idea is from reaching leadership, by the rule in force."""
+    supporters_to_go: int | None  # None: more support alone cannot get it there
+    needs_broad_support: float | None  # the common-ground score it still needs, if any
+    rule: EscalationRule
+
+
+def escalation_progress(idea: Idea) -> EscalationProgress | None:
+    """For an open idea the crowd can still send to leadership (not a consultation option,
+    whose answer is the campaign's outcome): what it still needs, computed by the same
+    rule the vote applies. None when the idea cannot escalate by votes."""
+    if (idea.status != IdeaStatus.OPEN or idea.is_deleted or idea.hidden_at is not None
+            or idea.campaign.kind == CampaignKind.CONSULTATION or not idea.campaign.is_open()
+            or idea.campaign.totals_hidden()):  # "3 more" would tell the hidden count
+        return None
+    rule = EscalationRule.of(site_settings(), db.session)
+    to_go = rule.supporters_to_go(idea.supporters, idea.opposers)
+    broad = None if rule.broad_support_met(idea.broad_support) else rule.min_broad_support
+    return EscalationProgress(to_go, broad, rule)
 
 
 def escalate_if_due(session: Session, idea_id: int, supporters: int, score: float,
@@ -268,7 +328,8 @@ def apply_status(session: Session, actor: User, idea: Idea, status: IdeaStatus,
         settled = settle_challenge(session, challenge, decision, actor, idea.author_id)
     else:
         fan_out(session, NotificationKind.DECISION, idea_audience(idea.id, idea.author_id),
-                idea_id=idea.id, status=status.value, exclude_user_id=actor.id)
+                idea_id=idea.id, status=status.value, exclude_user_id=actor.id,
+                actor_id=actor.id, detail=rationale or None)
     record(session, actor, "idea.status", "idea", idea.public_id, reason=rationale,
            status=status.value, **settled)
     from ideaboard.services.funding import after_status_change  # it imports this module

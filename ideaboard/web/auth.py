@@ -12,6 +12,7 @@ from ideaboard.extensions import by_address, db, limiter
 from ideaboard.forms import ActionForm
 from ideaboard.forms.auth import EmailLinkForm, LoginForm, ResetPasswordForm, SignupForm
 from ideaboard.models import Department, Level, TokenPurpose
+from ideaboard.names import department_name
 from ideaboard.services import DomainError
 from ideaboard.services.accounts import (
     AccountSuspended,
@@ -40,7 +41,8 @@ bp = Blueprint("auth", __name__)
 
 def department_choices() -> list[SelectChoice]:
     departments = db.session.scalars(select(Department).order_by(Department.name))
-    return [SelectChoice(0, _("— choose —"))] + [SelectChoice(d.id, d.name) for d in departments]
+    return [SelectChoice(0, _("— choose —"))] + [SelectChoice(d.id, department_name(d.name))
+                                                    for d in departments]
 
 
 def sign_in(user, remember: bool) -> None:

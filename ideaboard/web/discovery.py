@@ -50,6 +50,7 @@ from ideaboard.web.access import feed, guard, viewer
 from ideaboard.web.arguments import query_int
 from ideaboard.web.ideas import status_filter
 from ideaboard.web.redirects import is_safe_next
+from ideaboard.web.templating import campaign_title
 
 bp = Blueprint("discovery", __name__)
 _TAG_SPLIT = re.compile(r"[,，、;；\s]+")
@@ -203,7 +204,7 @@ def campaign_feed(slug: str):
             updated=atom_time(campaign.outcome_published_at), author=None,
             summary=xml_text(plain_text(campaign.outcome))))
     return atom_response(
-        "discovery/feed.atom.xml", title=xml_text(campaign.title), entries=entries,
+        "discovery/feed.atom.xml", title=xml_text(campaign_title(campaign)), entries=entries,
         self_url=url_for("discovery.campaign_feed", slug=campaign.slug, _external=True),
         alternate_url=url_for("campaigns.show", slug=campaign.slug, _external=True))
 

@@ -18,10 +18,10 @@ from flask_login import current_user, login_required
 
 from ideaboard.anonymity import news_time, posted_anonymously
 from ideaboard.extensions import limiter
-from ideaboard.forms import ActionForm
+from ideaboard.forms import ActionForm, show_refusal
 from ideaboard.forms.ideas import CommentEditForm, CommentForm, HelpfulForm, IdeaForm, VoteForm
-from ideaboard.forms.review import PullForm
-from ideaboard.models import Comment, Idea, IdeaStatus, Stance
+from ideaboard.forms.review import InfoAnswerForm, PullForm
+from ideaboard.models import CampaignKind, Comment, Idea, IdeaStatus, Stance
 from ideaboard.permissions import can_edit_comment, can_edit_idea, can_post_in_campaign
 from ideaboard.queries.campaigns import campaign_by_slug
 from ideaboard.queries.discovery import STATUS_CHOICES, campaign_choices, is_following_tag
@@ -38,7 +38,7 @@ from ideaboard.queries.ideas import (
     votes_by_user,
 )
 from ideaboard.queries.review import decided as decided_ideas
-from ideaboard.queries.review import escalation_for, is_following, timeline
+from ideaboard.queries.review import escalation_for, info_answers, is_following, timeline
 from ideaboard.search.query import similar_ideas
 from ideaboard.services import DomainError
 from ideaboard.services.comments import add_comment, delete_comment, edit_comment
@@ -50,7 +50,8 @@ from ideaboard.services.ideas import (
     post_idea,
     standing_campaign,
 )
-from ideaboard.services.review import follow_idea
+from ideaboard.services.information import answer_information_request
+from ideaboard.services.review import escalation_progress, follow_idea
 from ideaboard.services.settings import (
     anonymity_window,
     rate_limit,  # admin-set limits, else config
@@ -129,7 +130,9 @@ def index():
 def compose():
     slug = request.values.get("campaign")
     campaign = (campaign_by_slug(slug) if slug else None) or standing_campaign()
-    if not can_post_in_campaign(current_user, campaign):
+    if campaign.kind == CampaignKind.CONSULTATION:  # nominations have their own form
+        return redirect(url_for("campaigns.nominate", slug=campaign.slug), code=307)
+    if request.method == "GET" and not can_post_in_campaign(current_user, campaign):
         flash(_("This campaign is not taking new posts."), "warning")
         return redirect(url_for("campaigns.show", slug=campaign.slug))
     form = IdeaForm()
@@ -147,8 +150,8 @@ def compose():
                 return redirect(url_for("ideas.show", public_id=idea.public_id))
             similar = similar_ideas(form.title.data, tags)
             preview_html = render_preview(form.body.data or "")
-        except DomainError as refused:
-            form.title.errors.append(str(refused))
+        except DomainError as refused:  # e.g. closed meanwhile: what was typed stays
+            show_refusal(form, refused, "title")
         except PreviewBusy:
             form.body.errors.append(_("Previews are busy right now. Press Preview again in "
                                       "a moment; your text is kept."))
@@ -178,12 +181,21 @@ def show(public_id: str):
             flash(_("That idea was merged into this one; its votes and discussion are here "
                     "now."), "info")
             return redirect(url_for("ideas.show", public_id=survivor))
+    return render_idea(idea)
+
+
+def render_idea(idea: Idea, comment_form: CommentForm | None = None,
+                answer_form: InfoAnswerForm | None = None):
+    """The idea page; a refused comment or answer comes back in its form, as typed."""
     my_vote = votes_by_user(current_user, [idea.id]).get(idea.id, RETRACT)
     escalation = escalation_for(idea) if idea.status != IdeaStatus.OPEN else None
     return render_template("ideas/show.html", idea=idea, thread=comment_thread(idea),
                            my_vote=my_vote, helpful=helpful_marks_by_user(current_user, idea),
-                           comment_form=CommentForm(), vote_form=VoteForm(),
+                           comment_form=comment_form or CommentForm(), vote_form=VoteForm(),
                            escalation=escalation, timeline=timeline(idea) if escalation else [],
+                           answers=info_answers(idea, current_user) if escalation else {},
+                           answer_form=answer_form or InfoAnswerForm(),
+                           progress=escalation_progress(idea),
                            following=is_following(current_user, idea), pull_form=PullForm())
 
 
@@ -281,9 +293,9 @@ def comment(public_id: str):
     try:
         new = add_comment(current_user, idea, body=form.body.data, stance=Stance(form.stance.data),
                           parent=parent, anonymous=form.anonymous.data)
-    except DomainError as refused:
-        flash(str(refused), "warning")
-        return redirect(url_for("ideas.show", public_id=public_id, _anchor="discussion"))
+    except DomainError as refused:  # e.g. the campaign closed meanwhile: the text stays
+        show_refusal(form, refused, "body")
+        return render_idea(idea, comment_form=form), 409
     flash_anonymous_timing(new)
     return redirect(url_for("ideas.show", public_id=public_id, _anchor=f"c-{new.public_id}"))
 
@@ -297,6 +309,23 @@ def reply_page(public_id: str):
     if comment.is_deleted or comment.idea.is_deleted:
         abort(404)
     return render_template("ideas/reply.html", comment=comment, idea=comment.idea)
+@bp.post("/ideas/<public_id>/answer")
+@login_required
+@limiter.limit(lambda: rate_limit("comment"))
+def answer_info(public_id: str):
+    """The author answers leadership's request for more information, in place."""
+    idea = load_idea(public_id)
+    form = InfoAnswerForm()
+    if form.validate_on_submit():
+        try:
+            answer_information_request(current_user, idea, form.info_answer.data)
+        except DomainError as refused:
+            show_refusal(form, refused, "info_answer")
+        else:
+            flash(_("Your answer is on the timeline, and the leader who asked is told. The "
+                    "idea is back under review."), "success")
+            return redirect(url_for("ideas.show", public_id=public_id, _anchor="timeline"))
+    return render_idea(idea, answer_form=form), 422
 
 
 @bp.route("/comments/<public_id>/edit", methods=["GET", "POST"])

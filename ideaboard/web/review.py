@@ -10,13 +10,17 @@ from wtforms.fields.choices import SelectChoice
 
 from ideaboard.extensions import db
 from ideaboard.forms import ActionForm, show_refusal
-from ideaboard.forms.review import AssignForm, DecisionForm, PullForm
+from ideaboard.forms.review import AssignForm, DecisionForm, PullForm, QueueFilterForm
 from ideaboard.models import IdeaStatus, Stance, User
 from ideaboard.permissions import is_leader
+from ideaboard.queries.discovery import campaign_choices
 from ideaboard.queries.ideas import idea_by_public_id
 from ideaboard.queries.review import (
+    QueueFilter,
     escalation_for,
+    info_answers,
     leader_choices,
+    newest_escalations,
     queue_counts,
     review_queue,
     similar_ideas,
@@ -27,6 +31,7 @@ from ideaboard.queries.review import (
 from ideaboard.services import DomainError
 from ideaboard.services.review import assign, change_status, claim, pull_into_queue
 from ideaboard.web.ideas import load_idea
+from ideaboard.web.templating import campaign_title
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 _PUBLIC_ID = re.compile(r"([\w-]{12})/?$")
@@ -39,11 +44,29 @@ def _leaders_only():
         abort(403)
 
 
+def queue_filters() -> tuple[QueueFilterForm, QueueFilter]:
+    """The filters from the query string; a value that names nothing is ignored."""
+    form = QueueFilterForm(request.args)
+    form.campaign.choices = [SelectChoice("", _("All campaigns")), *(
+        SelectChoice(str(row.id), campaign_title(row)) for row in campaign_choices())]
+    form.owner.choices = [SelectChoice("", _("Anyone")), SelectChoice("mine", _("Mine")),
+                          SelectChoice("none", _("Nobody yet")), *(
+                              SelectChoice(str(u.id), u.display_name) for u in leader_choices())]
+    campaign, owner = form.campaign.data or "", form.owner.data or ""
+    return form, QueueFilter(
+        campaign_id=int(campaign) if campaign.isdigit() and len(campaign) < 10 else None,
+        owner_id=(current_user.id if owner == "mine"
+                  else int(owner) if owner.isdigit() and len(owner) < 10 else None),
+        unowned=owner == "none", overdue=bool(form.overdue.data), newest=form.sort.data == "new")
+
+
 @bp.get("/")
 def queue():
-    return render_template("review/queue.html", page=review_queue(request.args.get("after"),
-                                                         current_app.config["PAGE_SIZE"]),
-                           counts=queue_counts())
+    form, filters = queue_filters()
+    return render_template("review/queue.html", filter_form=form, filters=filters,
+                           page=review_queue(request.args.get("after"),
+                                             current_app.config["PAGE_SIZE"], filters),
+                           newest=newest_escalations(), counts=queue_counts())
 
 
 @bp.get("/<public_id>")
@@ -57,6 +80,7 @@ def render_item(idea, decision_form: DecisionForm, status: int = 200):
     assign_form.owner.choices = leader_options()
     page = render_template(
         "review/item.html", idea=idea, escalation=escalation, timeline=timeline(idea),
+        answers=info_answers(idea, current_user),
         comments_for=strongest_comments(idea, Stance.FOR),
         comments_against=strongest_comments(idea, Stance.AGAINST),
         similar=similar_ideas(idea), breakdown=support_by_department(idea, _("Other departments")),

@@ -6,15 +6,18 @@ from datetime import datetime, timedelta
 from babel import dates as babel_dates
 from flask import Flask, g, has_request_context, request, url_for
 from flask_babel import format_date, get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
 from ideaboard import anonymity, permissions
 from ideaboard.anonymity import byline
+from ideaboard.audit_text import audit_details, audit_sentence
 from ideaboard.catalog import current_catalog, current_locale
 from ideaboard.forms.auth import LanguageForm
 from ideaboard.models.base import utcnow
+from ideaboard.names import department_name
 from ideaboard.queries.notifications import unread_count
 from ideaboard.ranking import BROAD_SUPPORT_MIN_VOTES
 from ideaboard.services.feeds import feed_token
@@ -39,6 +42,19 @@ def when(moment: datetime | None, *, day_only: bool = False) -> Markup:
         label = babel_dates.format_date(moment.date(), "medium", locale=locale)
     return Markup('<time datetime="{0}Z" title="{1:%Y-%m-%d %H:%M} UTC">{2}</time>').format(
         moment.isoformat(timespec="minutes"), moment, label)
+
+
+STANDING_CAMPAIGN_TITLE = "Open ideas"  # as migration 0001 seeds it, in English
+
+
+def campaign_title(campaign) -> str:
+    """A campaign's title in the reader's language. Titles are written by people, in their
+    language; the standing campaign's seeded title is the platform's own words, so it goes
+    through the catalog (if an admin renamed it, their title is shown as written).
+    `campaign` is a Campaign or a row with `title` and `is_standing`."""
+    if campaign.is_standing and campaign.title == STANDING_CAMPAIGN_TITLE:
+        return str(_l("Open ideas"))
+    return campaign.title
 
 
 def csrf_input() -> Markup:
@@ -80,6 +96,10 @@ def init_templating(app: Flask) -> None:
     app.add_template_global(url_with)
     app.add_template_global(csrf_input)
     app.add_template_global(feed_url)
+    app.add_template_global(campaign_title)
+    app.add_template_filter(department_name, "department")
+    app.add_template_global(audit_sentence)
+    app.add_template_global(audit_details)
     app.add_template_global(byline)
     app.add_template_global(anonymity, "anonymity")
     app.add_template_global(permissions, "perm")

@@ -81,7 +81,10 @@ def compose_in_campaign(page: Page, campaign_url: str, button: str, *, title: st
     """Campaign page → "Add your answer" / "Nominate an option" → fill → Publish.
     Returns the new idea's URL."""
     page.goto(campaign_url)
-    page.get_by_role("link", name=button, exact=True).click()
+    # the header's button says the same and posts into the same campaign (issue 12)
+    header = page.locator(".site-header").get_by_role("link", name=button, exact=True)
+    expect(header).to_have_attribute("href", re.compile(r"/ideas/new\?campaign="))
+    page.locator("#options").get_by_role("link", name=button, exact=True).click()
     expect(page).to_have_url(re.compile(r"/ideas/new\?campaign="))
     expect(page.locator("h1")).to_have_text(button)
     page.locator("#title").fill(title)
@@ -93,6 +96,38 @@ def compose_in_campaign(page: Page, campaign_url: str, button: str, *, title: st
     assert re.search(r"/ideas/[\w-]+$", page.url) and not page.url.endswith("/ideas/new"), \
         page.url
     return page.url
+
+
+def nominate(page: Page, campaign_url: str, *, title: str, body: str) -> str:
+    """Campaign page → "Nominate an option" → the nomination form (its own words) →
+    Nominate. Returns the option's URL."""
+    page.goto(campaign_url)
+    header = page.locator(".site-header").get_by_role("link", name="Nominate an option")
+    expect(header).to_have_attribute("href", re.compile(r"/campaigns/[\w-]+/nominate$"))
+    page.locator("main").get_by_role("link", name="Nominate an option", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/campaigns/[\w-]+/nominate$"))
+    expect(page.locator("h1")).to_have_text("Nominate an option")
+    page.get_by_label("Candidate or option").fill(title)
+    page.get_by_label("Why this one?").fill(body)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Nominate", exact=True).click()
+    expect(page.locator("h1")).to_have_text(title)
+    expect(page.locator(".flashes")).to_contain_text("Your nomination is in.")
+    return page.url
+
+
+def vote_from_list(page: Page, campaign_url: str, option_title: str, value: str) -> None:
+    """On the campaign page, press Support or Oppose beside an option (JavaScript on)."""
+    if page.url.split("?")[0] != campaign_url:
+        page.goto(campaign_url)
+    card = page.locator(".option-card").filter(has_text=option_title)
+    button = card.locator(f"button.vote-{value}")
+    expect(button).to_have_attribute("aria-pressed", "false")
+    with page.expect_response(lambda r: r.url.endswith("/vote")
+                              and r.request.method == "POST") as response:
+        button.click()
+    assert response.value.status == 200, response.value.text()[:300]
+    expect(button).to_have_attribute("aria-pressed", "true")
 
 
 def post_comment(page: Page, idea_url: str, stance: str, body: str) -> None:

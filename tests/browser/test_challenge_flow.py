@@ -165,7 +165,7 @@ def test_a_challenge_overturns_a_declined_decision(live_server, factory, new_pag
         item.locator("button").click()
     expect(mei).to_have_url(idea_url + "#timeline")
     timeline = mei.locator("#timeline")
-    expect(timeline).to_contain_text("pulled into the queue by a leader")
+    expect(timeline).to_contain_text("brought it to leadership on")
     expect(timeline).to_contain_text(DECLINE)
     expect(timeline.locator(".challenge-step")).to_contain_text("Chen Challenger")
     expect(timeline.locator(".challenge-step")).to_contain_text("9 co-signers of 9 needed.")

@@ -189,7 +189,7 @@ def test_a_whole_funding_round(js_enabled: bool, live_server: str, factory, new_
     panel = leader.locator("#funding-review")
     expect(panel).to_contain_text("Funded by 6 colleagues")
     expect(leader.locator(".review-actions")).to_contain_text(
-        "funded by colleagues in a funding round")
+        "because colleagues funded it in a funding round")
     panel.get_by_label("Confirm: release the money and people").check()
     panel.get_by_label("Public rationale").fill(RATIONALE)
     submit(leader, panel.get_by_role("button", name="Publish the answer"), js_enabled)

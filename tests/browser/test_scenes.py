@@ -24,9 +24,11 @@ from tests.browser.scene_helpers import (
     forget_refused_form,
     header_link,
     make_person,
+    nominate,
     post_comment,
     sign_in,
     vote,
+    vote_from_list,
 )
 
 # --- Scene 2: Problem forum ---------------------------------------------------------------
@@ -127,8 +129,8 @@ def test_scene_2_problem_forum(js_enabled: bool, live_server: str, factory, new_
     escalated = voters[-1]
     timeline = escalated.locator("#timeline")
     expect(timeline.get_by_role("heading", name="Leadership’s answer")).to_be_visible()
-    expect(timeline).to_contain_text("Escalated to leadership on")
-    expect(timeline).to_contain_text("the crowd's support met the escalation rule")
+    expect(timeline).to_contain_text(re.compile(  # one whole sentence (issue 12)
+        r"It went to leadership on .+ because colleagues’ support met the escalation rule\."))
     # the other answers stay open
     escalated.goto(idea_urls[1])
     expect(escalated.locator(".idea-header .status").first).to_have_text("Open")
@@ -207,7 +209,7 @@ def test_scene_2_problem_forum(js_enabled: bool, live_server: str, factory, new_
     expect(author).to_have_url(f"{live_server}/inbox/")
     expect(author.locator(".inbox")).to_contain_text(f"“{winner_title}” went to leadership")
     decision_note = author.locator(".inbox-item").filter(
-        has_text=f"Leadership updated “{winner_title}”: accepted.")
+        has_text=f"Hana Product updated “{winner_title}”: accepted.")  # who acted
     expect(decision_note).to_have_count(1)
     expect(decision_note).to_have_class(re.compile(r"\bunread\b"))
     with author.expect_navigation():
@@ -217,7 +219,7 @@ def test_scene_2_problem_forum(js_enabled: bool, live_server: str, factory, new_
     expect(author.locator(".idea-header .status").first).to_have_text("Accepted")
     expect(author.locator("#timeline")).to_contain_text("Accepted")
     expect(author.locator("#timeline .rationale")).to_have_text(RATIONALE)
-    expect(author.locator("#timeline")).to_contain_text("by Hana Product")
+    expect(author.locator("#timeline")).to_contain_text("Hana Product accepted it on")
     expect(badge).to_have_text(re.compile(rf"(^|\D){unread_before - 1}$"))  # one fewer unread
     if evidence:
         screenshot(author, "scene-2-idea-decided")
@@ -265,11 +267,9 @@ def test_scene_1_consultation(live_server: str, factory, new_page, screenshot, a
 
     # 2. Two employees nominate a candidate each, with a reason.
     pages = {person: sign_in(new_page, live_server, person) for person in (luis, aiko, ben, dana)}
-    option_urls = [
-        compose_in_campaign(pages[luis], campaign_url, "Nominate an option",
-                            title=OPTIONS[0][0], body=OPTIONS[0][1]),
-        compose_in_campaign(pages[aiko], campaign_url, "Nominate an option",
-                            title=OPTIONS[1][0], body=OPTIONS[1][1]),
+    option_urls = [  # with the consultation's own form and words (issue 12)
+        nominate(pages[luis], campaign_url, title=OPTIONS[0][0], body=OPTIONS[0][1]),
+        nominate(pages[aiko], campaign_url, title=OPTIONS[1][0], body=OPTIONS[1][1]),
     ]
     expect(pages[luis].locator(".idea-body")).to_contain_text(OPTIONS[0][1])
 
@@ -282,14 +282,16 @@ def test_scene_1_consultation(live_server: str, factory, new_page, screenshot, a
     expect(thread.filter(has_text=ARGUMENT_AGAINST).locator(".stance-badge")).to_have_text(
         "Against")
     votes = [(ben, 0, "support"), (aiko, 0, "support"), (dana, 0, "oppose"),
-             (luis, 1, "support"), (ben, 1, "support"), (dana, 1, "support")]
+             (luis, 1, "support")]
     for person, option, value in votes:
         vote(pages[person], option_urls[option], value)
+    for person in (ben, dana):  # voting from the option list (issue 12)
+        vote_from_list(pages[person], campaign_url, OPTIONS[1][0], "support")
 
     # 4. The results list every option with its supporters, and fold the small departments.
     observer = pages[ben]
     observer.goto(campaign_url)
-    expect(observer.locator(".idea-list .idea-title")).to_have_count(2)
+    expect(observer.locator(".option-list .idea-title")).to_have_count(2)
     observer.locator("main").get_by_role("link", name="Results").click()
     expect(observer).to_have_url(campaign_url + "/results")
     expect(observer.locator("h1")).to_have_text("Results")
@@ -309,6 +311,11 @@ def test_scene_1_consultation(live_server: str, factory, new_page, screenshot, a
                                           " tbody th")
         for name in department_rows.all_inner_texts():
             assert name == "Other departments", f"a small department is shown: {name!r}"
+    chart = observer.locator("figure.results-chart svg[role=img]")  # issue 12
+    expect(chart).to_have_count(2)
+    expect(chart.first).to_have_attribute("aria-label", re.compile(r": 3 support, 0 oppose$"))
+    expect(observer.locator("table.results-table tbody th")).to_have_text(
+        [OPTIONS[1][0], OPTIONS[0][0]])
     screenshot(observer, "scene-1-results")
     a11y.check(observer, "consultation results")
     ids.check(observer, "consultation results")
@@ -316,6 +323,7 @@ def test_scene_1_consultation(live_server: str, factory, new_page, screenshot, a
     # 5. The CEO publishes the outcome on the campaign page.
     ceo_page.goto(campaign_url)
     outcome_form = ceo_page.locator("form[action$='/outcome']")
+    outcome_form.get_by_label("The option chosen").select_option(label=OPTIONS[1][0])
     outcome_form.get_by_label("Outcome and rationale").fill(OUTCOME)
     with ceo_page.expect_navigation():
         outcome_form.get_by_role("button", name="Publish and tell everyone who took part").click()
@@ -332,12 +340,22 @@ def test_scene_1_consultation(live_server: str, factory, new_page, screenshot, a
     expect(badge).to_be_visible()
     observer.locator(".inbox-link").click()
     note = observer.locator(".inbox-item").filter(
-        has_text=f"The outcome of “{CONSULTATION_TITLE}” is published")
+        has_text=f"Grace Okafor published the outcome of “{CONSULTATION_TITLE}”.")  # who
     expect(note).to_have_count(1)
     with observer.expect_navigation():
         note.get_by_role("button").click()
     expect(observer).to_have_url(campaign_url + "#outcome")
     expect(outcome).to_contain_text(OUTCOME)
+    # the outcome closed the options: buttons off with the reason; the winner is marked
+    closed_vote = observer.locator(".option-card button.vote-support").first
+    expect(closed_vote).to_be_disabled()
+    expect(observer.locator(".option-card .vote-note").first).to_contain_text(
+        "with its outcome published")
+    observer.goto(campaign_url + "/results")
+    expect(observer.locator("tr.is-winner th")).to_contain_text(OPTIONS[1][0])
+    expect(observer.locator("tr.is-winner .winner-badge")).to_have_text("Chosen")
+    screenshot(observer, "scene-1-results-chosen")
+    observer.goto(campaign_url)
     screenshot(observer, "scene-1-campaign")
     a11y.check(observer, "campaign page (consultation, with outcome)")
     ids.check(observer, "campaign page (consultation, with outcome)")
@@ -411,7 +429,7 @@ def test_scene_3_sensitive_discussion(live_server: str, factory, new_page, scree
     # 2. Ingrid posts and comments; the compose page says everything is anonymous.
     ingrid_page = sign_in(new_page, live_server, ingrid)
     ingrid_page.goto(campaign_url)
-    ingrid_page.get_by_role("link", name="Add your answer", exact=True).click()
+    ingrid_page.locator("#options").get_by_role("link", name="Add your answer", exact=True).click()
     expect(ingrid_page.locator(".notice")).to_contain_text(
         "Everything in this campaign is anonymous")
     expect(ingrid_page.get_by_label("Post anonymously")).to_have_count(0)  # no way to opt out

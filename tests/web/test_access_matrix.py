@@ -119,6 +119,11 @@ GET_MATRIX: dict[str, dict[str, str]] = {
     "campaigns.results": READERS,
     "campaigns.new": LEADERS,
     "campaigns.edit": ADMINS,           # the campaign's owner or an admin
+    # the four scenes (issue 12)
+    "campaigns.close": ADMINS,          # the campaign's owner or an admin
+    "campaigns.reopen": ADMINS,
+    "campaigns.nominate": MEMBERS,      # an open consultation
+    "admin.campaigns": ADMINS,
     "main.person": READERS,
     # search and discovery (issue 6)
     "discovery.search": READERS,

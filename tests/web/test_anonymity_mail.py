@@ -283,5 +283,6 @@ def test_no_plan_page_feed_or_json_names_the_anonymous_critic(app, client, login
     assert f"#k-{mail_world['critique'].public_id}" in found
     helpful = client.post_form(f"/critiques/{mail_world['critique'].public_id}/helpful",
                                {"helpful": "1"}, headers={"Accept": "application/json"})
-    assert set(helpful.get_json()) == {"helpful", "count"}
+    # publishing the outcome closed the plan review (issue 12): the mark is refused, in words
+    assert set(helpful.get_json()) == {"error"} and "closed" in helpful.get_json()["error"]
     assert leaks(helpful.get_data(as_text=True), mail_world) == []

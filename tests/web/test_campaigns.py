@@ -104,8 +104,11 @@ def test_a_closed_campaign_refuses_posts_votes_and_comments_but_stays_readable(
     login_as("employee")
     refused = client.post_form(f"/ideas/new?campaign={campaign.slug}",
                                {"title": "Too late", "publish": "Publish"})
-    assert refused.status_code == 302 and db.session.scalar(
+    # refused, and the form comes back with what was typed and the reason beside it
+    assert refused.status_code == 200 and db.session.scalar(
         select(db.func.count()).select_from(Idea)) == 1
+    assert 'value="Too late"' in refused.get_data(as_text=True)
+    assert "closed" in refused.get_data(as_text=True)
     vote = client.post_form(f"/ideas/{idea.public_id}/vote", {"value": "support"},
                             headers={"Accept": "application/json"})
     assert vote.status_code == 403 and "closed" in vote.json["error"]

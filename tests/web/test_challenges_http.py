@@ -158,7 +158,7 @@ def test_a_reopened_decision_is_in_the_queue_and_on_the_timeline(client, factory
     item = client.get(f"/review/{idea.public_id}").get_data(as_text=True)
     assert "Challenged by colleagues" in item
     public = client.get(f"/ideas/{idea.public_id}").get_data(as_text=True)
-    assert "pulled into the queue by a leader" in public  # the first round is kept
+    assert "brought it to leadership on" in public  # the first round is kept
     assert "challenged by 3 colleagues" in public
     assert "Assigned to Sana Second" in public
     assert "Back with leadership after a challenge by 3 colleagues." in public

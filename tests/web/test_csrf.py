@@ -71,6 +71,7 @@ FORM_DATA: dict[str, dict[str, str]] = {
     "ideas.edit_comment_page": {"body": "An edited comment", "stance": "against"},
     "ideas.delete_comment_action": {},
     "ideas.helpful": {"helpful": "1"},
+    "ideas.answer_info": {"info_answer": "The figure you asked for: 40 hours a month."},
     "account.profile": {"display_name": "Renamed admin", "department_id": "0",
                         "level": "manager", "locale": "zh"},
     "admin.invites": {"email": "", "role": "employee", "valid_days": "7"},
@@ -92,6 +93,12 @@ FORM_DATA: dict[str, dict[str, str]] = {
                        "opens_at": "2026-01-01T09:00", "closes_at": ""},
     "campaigns.outcome": {"outcome_text": "We act on the three best-supported answers now."},
     "campaigns.follow": {"follow": "1"},
+    # the four scenes (issue 12): the plan review closes; reopening an open one is refused
+    "campaigns.close": {},
+    "campaigns.reopen": {"closes_at": ""},
+    "campaigns.nominate": {"title": "Chen Jing, head of brand", "body": "Knows the market",
+                           "publish": "Nominate"},
+    "admin.campaign_owner": {"owner": "{admin_id}", "reason": "Grace moved to the board"},
     "discovery.follow": {"tag": "process", "follow": "1"},
     # --- moderation and administration (issue 7)
     "moderation.flag_idea": {"reason": "spam", "note": ""},

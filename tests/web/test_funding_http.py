@@ -253,7 +253,7 @@ def test_leaders_confirm_funding_from_the_review_page(client, factory, owner, br
     sign_in(client, leader)
     review = client.get(f"/review/{idea.public_id}").get_data(as_text=True)
     assert "Funding and volunteers" in review and "Publish the answer" in review
-    assert "funded by colleagues in a funding round" in review
+    assert "because colleagues funded it in a funding round" in review
     short = client.post_form(f"/funding/entries/{entry.id}/answer",
                              {"funding_decision": "release", "funding_rationale": "ok"},
                              follow_redirects=True)

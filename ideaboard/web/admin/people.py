@@ -18,6 +18,7 @@ from ideaboard.forms.admin import (
 )
 from ideaboard.forms.auth import LEVEL_CHOICES
 from ideaboard.models import Department, Invite, Level, Role, User
+from ideaboard.names import department_name
 from ideaboard.queries.admin import (
     all_departments,
     audit_entries_about,
@@ -48,7 +49,7 @@ def users():
 
 
 def department_choices() -> list[SelectChoice]:
-    return [SelectChoice(0, _("— none —"))] + [SelectChoice(d.id, d.name)
+    return [SelectChoice(0, _("— none —"))] + [SelectChoice(d.id, department_name(d.name))
                                                for d in all_departments()]
 
 
