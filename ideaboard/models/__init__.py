@@ -50,6 +50,16 @@ from ideaboard.models.ideas import (
     Tag,
     Vote,
 )
+from ideaboard.models.integrations import (  # integrations (issue 20)
+    ApiToken,
+    EventKind,
+    TokenKind,
+    TokenScope,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+    WebhookFormat,
+)
 from ideaboard.models.moderation import (  # moderation and administration (issue 7)
     ContentRevision,
     DataExport,
@@ -154,3 +164,5 @@ __all__ += [  # funding and delivery (issue 14)
 ]
 __all__ += ["Challenge", "ChallengeCosign", "ChallengeStatus",  # challenges (issue 15)
             "Participation", "ParticipationTotal"]
+__all__ += ["ApiToken", "EventKind", "TokenKind", "TokenScope",  # integrations (issue 20)
+            "WebhookDelivery", "WebhookEndpoint", "WebhookEvent", "WebhookFormat"]
