@@ -9,7 +9,8 @@ from sqlalchemy import delete, select, update
 from ideaboard.anonymity import timing, will_be_anonymous
 from ideaboard.database import write_transaction
 from ideaboard.extensions import db
-from ideaboard.models import Campaign, Idea, IdeaTag, Tag, User
+from ideaboard.integrations.events import emit
+from ideaboard.models import Campaign, EventKind, Idea, IdeaTag, Tag, User
 from ideaboard.models.base import utcnow
 from ideaboard.models.ranking import hot_score
 from ideaboard.permissions import can_edit_idea
@@ -98,6 +99,7 @@ def post_idea(author: User, campaign: Campaign, *, title: str, body: str,
         session.add(idea)
         session.flush()
         _set_tags(session, idea, tags)
+        emit(session, EventKind.IDEA_POSTED, idea_id=idea.id, at=when.news_at)
     return idea
 
 
