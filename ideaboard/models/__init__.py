@@ -52,6 +52,7 @@ from ideaboard.models.ideas import (
 )
 from ideaboard.models.integrations import (  # integrations (issue 20)
     ApiToken,
+    DirectoryAccount,
     EventKind,
     TokenKind,
     TokenScope,
@@ -164,5 +165,5 @@ __all__ += [  # funding and delivery (issue 14)
 ]
 __all__ += ["Challenge", "ChallengeCosign", "ChallengeStatus",  # challenges (issue 15)
             "Participation", "ParticipationTotal"]
-__all__ += ["ApiToken", "EventKind", "TokenKind", "TokenScope",  # integrations (issue 20)
-            "WebhookDelivery", "WebhookEndpoint", "WebhookEvent", "WebhookFormat"]
+__all__ += ["ApiToken", "DirectoryAccount", "EventKind", "TokenKind",  # issue 20
+            "TokenScope", "WebhookDelivery", "WebhookEndpoint", "WebhookEvent", "WebhookFormat"]

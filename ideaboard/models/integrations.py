@@ -148,3 +148,18 @@ class WebhookDelivery(db.Model):
         if self.failed_at is not None:
             return "failed"
         return "retrying" if self.attempts else "pending"
+
+
+class DirectoryAccount(db.Model):
+    """An account the company's directory provisions over SCIM: its `userName` and
+    `externalId` there. Unlinked when the directory deletes the user (who stays deactivated
+    here, their posts kept)."""
+    __tablename__ = "directory_account"
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    user_name: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-case
+    external_id: Mapped[str | None] = mapped_column(String(254), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship(lazy="raise")

@@ -61,3 +61,47 @@ def recent_deliveries(endpoint_id: int | None = None,
 
 def delivery_by_id(delivery_id: int) -> WebhookDelivery | None:
     return db.session.get(WebhookDelivery, delivery_id)
+
+
+# --- directory sync (SCIM) ------------------------------------------------------------------
+
+def directory_user(user_id: int):
+    """(user, directory account, department name) of a provisioned account, or None."""
+    from ideaboard.models import Department, DirectoryAccount, User
+
+    return db.session.execute(
+        select(User, DirectoryAccount, Department.name)
+        .join(DirectoryAccount, DirectoryAccount.user_id == User.id)
+        .outerjoin(Department, Department.id == User.department_id)
+        .where(User.id == user_id)).one_or_none()
+
+
+def directory_users(attribute: str | None, value: str | None, start: int,
+                    count: int) -> tuple[int, list]:
+    """Provisioned accounts matching `attribute eq value` (case-insensitively, as SCIM's
+    userName is), in id order: the total and one page (start is 1-based)."""
+    from sqlalchemy import func
+
+    from ideaboard.models import Department, DirectoryAccount, User
+
+    query = (select(User, DirectoryAccount, Department.name)
+             .join(DirectoryAccount, DirectoryAccount.user_id == User.id)
+             .outerjoin(Department, Department.id == User.department_id))
+    if attribute == "username":
+        query = query.where(func.lower(DirectoryAccount.user_name) == value.lower())
+    elif attribute == "externalid":
+        query = query.where(DirectoryAccount.external_id == value)
+    elif attribute == "emails":
+        query = query.where(User.email == value.lower())
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.execute(query.order_by(User.id).offset(start - 1).limit(count)).all()
+    return total, rows
+
+
+def account_by_user_name(user_name: str):
+    from sqlalchemy import func
+
+    from ideaboard.models import DirectoryAccount
+
+    return db.session.scalar(select(DirectoryAccount).where(
+        func.lower(DirectoryAccount.user_name) == user_name.lower()))

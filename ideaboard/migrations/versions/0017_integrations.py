@@ -1,5 +1,5 @@
 """integrations: API and SCIM tokens (api_token), webhook endpoints, events and the webhook
-outbox (webhook_delivery)
+outbox (webhook_delivery), accounts provisioned by the directory (directory_account)
 
 Revision ID: 0017_integrations
 Revises: 0015_challenges
@@ -102,9 +102,26 @@ def upgrade():
     op.create_index('ix_webhook_delivery_pending', 'webhook_delivery',
                     ['sent_at', 'failed_at', 'send_after'])
     op.create_index('ix_webhook_delivery_endpoint', 'webhook_delivery', ['endpoint_id', 'id'])
+    op.create_table(
+        'directory_account',
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('user_name', sa.String(length=254), nullable=False),
+        sa.Column('external_id', sa.String(length=254), nullable=True),
+        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.Column('updated_at', sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(['user_id'], ['user.id'],
+                                name=op.f('fk_directory_account_user_id_user'),
+                                ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('user_id', name=op.f('pk_directory_account')),
+        sa.UniqueConstraint('user_name', name=op.f('uq_directory_account_user_name')),
+    )
+    op.create_index(op.f('ix_directory_account_external_id'), 'directory_account',
+                    ['external_id'])
 
 
 def downgrade():
+    op.drop_index(op.f('ix_directory_account_external_id'), table_name='directory_account')
+    op.drop_table('directory_account')
     op.drop_index('ix_webhook_delivery_endpoint', table_name='webhook_delivery')
     op.drop_index('ix_webhook_delivery_pending', table_name='webhook_delivery')
     op.drop_index(op.f('ix_webhook_delivery_event_id'), table_name='webhook_delivery')
