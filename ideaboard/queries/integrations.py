@@ -60,7 +60,9 @@ def recent_deliveries(endpoint_id: int | None = None,
 
 
 def delivery_by_id(delivery_id: int) -> WebhookDelivery | None:
-    return db.session.get(WebhookDelivery, delivery_id)
+    return db.session.scalar(select(WebhookDelivery).where(WebhookDelivery.id == delivery_id)
+                             .options(joinedload(WebhookDelivery.event),
+                                      joinedload(WebhookDelivery.endpoint)))
 
 
 # --- directory sync (SCIM) ------------------------------------------------------------------

@@ -40,10 +40,11 @@ def private(response):
 
 
 from ideaboard.web.admin import (  # noqa: E402  (the routes register themselves on bp)
+    integrations,
     moderation,
     people,
     records,
     settings,
 )
 
-__all__ = ["bp", "moderation", "people", "records", "settings"]
+__all__ = ["bp", "integrations", "moderation", "people", "records", "settings"]

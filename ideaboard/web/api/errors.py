@@ -67,7 +67,8 @@ def domain_error(refused: DomainError):
 
 
 def api_error(error: ApiError):
-    return error_response(error.status, error.code, error.message, error.field)
+    headers = {"WWW-Authenticate": 'Bearer realm="ideaboard"'} if error.status == 401 else None
+    return error_response(error.status, error.code, error.message, error.field, headers)
 
 
 def database_busy(error: DatabaseBusy):

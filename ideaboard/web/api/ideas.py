@@ -12,6 +12,7 @@ from ideaboard.permissions import can_post_in_campaign
 from ideaboard.queries.campaigns import campaign_by_slug
 from ideaboard.queries.ideas import (
     SORTS,
+    comment_by_public_id,
     comment_thread,
     list_ideas,
     votes_by_user,
@@ -131,6 +132,7 @@ def comment(public_id: str):
     created = add_comment(current_user, idea, body=required_text(data, "body"),
                           stance=Stance(stance), parent=parent,
                           anonymous=optional_bool(data, "anonymous"))
+    created = comment_by_public_id(created.public_id)  # with its author, as lists load it
     return representations.comment(created, parent.public_id if parent else None), 201
 
 
