@@ -212,7 +212,8 @@ def decided(limit: int = 30, before: str | None = None,
     query = (select(Idea).where(Idea.decided_at.is_not(None), readable_ideas(viewer),
                                 Idea.status.in_([s.value for s in IdeaStatus
                                                  if s not in (IdeaStatus.OPEN, *QUEUE_STATUSES)]))
-             .options(joinedload(Idea.campaign)).order_by(Idea.decided_at.desc(), Idea.id.desc())
+             .options(joinedload(Idea.campaign), joinedload(Idea.author))
+             .order_by(Idea.decided_at.desc(), Idea.id.desc())
              .limit(limit + 1))
     position = _decided_position(before)
     if position is not None:
@@ -227,5 +228,6 @@ def decided(limit: int = 30, before: str | None = None,
     decisions = {d.idea_id: d for d in db.session.scalars(
         select(latest).where(latest.id.in_(
             select(func.max(Decision.id)).where(Decision.idea_id.in_([i.id for i in ideas]))
-            .group_by(Decision.idea_id))).options(joinedload(latest.author)))}
+            .group_by(Decision.idea_id))).options(joinedload(latest.author),
+                                                  joinedload(latest.merged_into)))}
     return DecidedPage([(idea, decisions.get(idea.id)) for idea in ideas], next_cursor)

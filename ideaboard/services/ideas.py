@@ -48,11 +48,13 @@ def normalise_tags(raw: str | list[str]) -> list[str]:
 def validate_idea_text(title: str, body: str) -> tuple[str, str]:
     title, body = title.strip(), body.strip()
     if not title:
-        raise InvalidInput(_l("Give your idea a title."))
+        raise InvalidInput(_l("Give your idea a title."), field="title")
     if len(title) > MAX_TITLE_LENGTH:
-        raise InvalidInput(_l("Keep the title to %(n)d characters.", n=MAX_TITLE_LENGTH))
+        raise InvalidInput(_l("Keep the title to %(n)d characters.", n=MAX_TITLE_LENGTH),
+                           field="title")
     if len(body) > MAX_BODY_LENGTH:
-        raise InvalidInput(_l("Keep the text to %(n)d characters.", n=MAX_BODY_LENGTH))
+        raise InvalidInput(_l("Keep the text to %(n)d characters.", n=MAX_BODY_LENGTH),
+                           field="body")
     return title, body
 
 

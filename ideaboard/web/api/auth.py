@@ -4,8 +4,9 @@ It runs first among the app's request hooks (before CSRF, rate limits and the re
 the rate limiter counts per token's person and the read gate sees who the token acts as.
 Cookies never authenticate these routes: a request without a valid token is anonymous
 here, whatever session cookie the browser sends — which is why the API needs no CSRF token.
-The CSRF check is skipped only for requests that carry a valid bearer token; any other
-unsafe request to these routes still goes through it (and then answers 401).
+The CSRF check is skipped only for requests that carry a bearer token (a browser cannot be
+made to send an Authorization header to another site without the site's CORS consent); a
+wrong token answers 401. An unsafe request without one still goes through the CSRF check.
 """
 from __future__ import annotations
 
@@ -42,8 +43,8 @@ def _authenticate_bearer() -> None:
     g.api_token = token
     g.api_token_offered = secret is not None
     g._login_user = token.user if token else login_manager.anonymous_user()
-    if token is None and request.method not in SAFE_METHODS:
-        csrf.protect()  # no valid token: this is not an API call, so no exemption
+    if secret is None and request.method not in SAFE_METHODS:
+        csrf.protect()  # no bearer token at all: a browser's request, so no exemption
 
 
 def install_token_authentication(app: Flask, *blueprints: Blueprint) -> None:
