@@ -159,7 +159,9 @@ def after_allocation(funding_round: FundingRound, viewer: User, entry_id: int
     rows = list(db.session.scalars(
         select(FundingEntry).join(Idea, Idea.id == FundingEntry.idea_id)
         .where(FundingEntry.round_id == funding_round.id)
-        .options(contains_eager(FundingEntry.idea).load_only(*columns))))
+        .options(contains_eager(FundingEntry.idea).load_only(*columns))
+        # the allocation moved the counters by SQL: read them, not the identity map's copy
+        .execution_options(populate_existing=True)))
     for entry in rows:
         set_committed_value(entry, "round", funding_round)
     mine = _my_allocations(viewer, [entry.id for entry in rows])

@@ -132,7 +132,7 @@ def _divide(session: Session, funding_round: FundingRound):
     entries = list(session.scalars(select(FundingEntry).where(
         FundingEntry.round_id == funding_round.id).order_by(FundingEntry.id)))
     ideas = {row.id: row for row in session.execute(
-        select(Idea.id, Idea.status, Idea.deleted_at, Idea.hidden_at)
+        select(Idea.id, Idea.author_id, Idea.hidden_at, Idea.deleted_at, Idea.status)
         .where(Idea.id.in_([e.idea_id for e in entries])))}
     points_by_entry: dict[int, list[int]] = defaultdict(list)
     for entry_id, points in session.execute(
@@ -142,7 +142,9 @@ def _divide(session: Session, funding_round: FundingRound):
     candidates = []
     for entry in entries:
         idea = ideas[entry.idea_id]
-        counted = open_to_action(IdeaState.of(idea)) and idea.status in ENTRY_STATUSES
+        counted = (open_to_action(IdeaState(idea.author_id, idea.hidden_at, idea.deleted_at,
+                                            idea.status, None))
+                   and idea.status in ENTRY_STATUSES)
         candidates.append(Candidate(entry.id, entry.ask_amount, entry.ask_people_weeks,
                                     backer_points=tuple(points_by_entry[entry.id])
                                     if counted else ()))
