@@ -25,9 +25,11 @@ from ideaboard.integrations.signing import (
 from ideaboard.integrations.webhooks import MAX_ATTEMPTS, send_pending
 from ideaboard.models import (
     Anonymity,
+    Campaign,
     CampaignKind,
     EventKind,
     FlagReason,
+    IdeaStatus,
     Role,
     WebhookDelivery,
     WebhookEvent,
@@ -357,3 +359,54 @@ def test_send_webhooks_command(app, factory, admin, receivers):
     assert result.exit_code == 0, result.output
     assert "delivered 1, failed 0" in result.output
     assert len(receiver.requests) == 1
+
+
+def test_each_event_is_emitted_by_its_service_once(app, factory, admin, receivers):
+    """idea.posted/escalated/decided/delivered/challenged/funded and campaign.opened/closed,
+    each from the service that makes it happen, in its transaction."""
+    from ideaboard.services.challenges import raise_challenge
+    from ideaboard.services.funding import close_round
+    from ideaboard.services.review import change_status
+    from ideaboard.services.webhooks import announce_campaigns
+    from tests.unit.test_funding import funded_round
+
+    receiver, url = receivers()
+    endpoint(admin, url, events=list(EventKind))
+    leader = factory.user(Role.LEADER)
+    idea = factory.idea(title="Lifecycle")
+    pull_into_queue(leader, idea_by_public_id(idea.public_id), "Answer it")
+    change_status(leader, idea_by_public_id(idea.public_id), IdeaStatus.ACCEPTED,
+                  "Accepted: it starts next month.")
+    change_status(leader, idea_by_public_id(idea.public_id), IdeaStatus.DONE,
+                  "Done: waiting times fell from nine days to four.")
+    declined = factory.idea(title="Declined one")
+    pull_into_queue(leader, idea_by_public_id(declined.public_id), "Answer it")
+    change_status(leader, idea_by_public_id(declined.public_id), IdeaStatus.DECLINED,
+                  "Declined: the budget is spent this year.")
+    raise_challenge(factory.user(), idea_by_public_id(declined.public_id),
+                    "The budget for next year was approved yesterday; the reason is gone.")
+    funding_round, _ideas, _backers = funded_round(factory)
+    close_round(funding_round.id, now=funding_round.closes_at)
+    campaign = create_campaign(leader, title="Short question", description="",
+                               kind=CampaignKind.IDEAS, anonymity=Anonymity.NAMED,
+                               opens_at=utcnow() - timedelta(hours=2),
+                               closes_at=utcnow() + timedelta(seconds=2))
+    db.session.execute(update(Campaign).where(Campaign.id == campaign.id).values(
+        closes_at=utcnow() - timedelta(minutes=1)))
+    db.session.commit()
+    assert announce_campaigns() == 1  # the closing; the opening went out when it was saved
+    assert announce_campaigns() == 0  # exactly once
+
+    make_due()
+    send_pending(limit=500)
+    sent = [(body["type"], (body["data"].get("idea") or body["data"]["campaign"])["title"])
+            for body in receiver.json_bodies()]
+    for expected in [("idea.posted", "Lifecycle"), ("idea.escalated", "Lifecycle"),
+                     ("idea.decided", "Lifecycle"), ("idea.delivered", "Lifecycle"),
+                     ("idea.decided", "Declined one"), ("idea.challenged", "Declined one"),
+                     ("idea.funded", "Idea A"), ("campaign.opened", "Short question"),
+                     ("campaign.closed", "Short question")]:
+        assert sent.count(expected) == 1, (expected, sent)
+    decided = next(body for body in receiver.json_bodies() if body["type"] == "idea.decided")
+    assert decided["data"]["decision"] == {"status": "accepted",
+                                           "rationale": "Accepted: it starts next month."}

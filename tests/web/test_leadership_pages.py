@@ -184,4 +184,4 @@ def test_statements_per_page_do_not_grow_with_the_data(client, factory, count_qu
     many = {url: statements(client, count_queries, url) for url in urls}
     assert many == few
     assert max(n for url, n in few.items() if not url.startswith("/ideas/")) <= 10, few
-    assert few[f"/ideas/{idea.public_id}"] <= 18  # the decided idea page: challenges, funding, delivery
+    assert few[f"/ideas/{idea.public_id}"] <= 18  # decided: challenges, funding, delivery
