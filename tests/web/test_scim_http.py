@@ -22,7 +22,7 @@ from ideaboard.models import (
 )
 from ideaboard.services.api_tokens import create_personal_token, create_scim_token, revoke_token
 from ideaboard.services.identity import hash_password
-from tests.conftest import TEST_PASSWORD, sign_in
+from tests.conftest import TEST_PASSWORD, Factory, sign_in
 
 SCIM = "/scim/v2"
 CORE = "urn:ietf:params:scim:schemas:core:2.0:User"
@@ -230,3 +230,30 @@ def test_the_discovery_documents(client, directory):
     assert types["Resources"][0]["schemaExtensions"][0]["schema"] == ENTERPRISE
     schemas = client.get(f"{SCIM}/Schemas", headers=directory).get_json()
     assert {item["id"] for item in schemas["Resources"]} == {CORE, ENTERPRISE}
+
+
+def test_the_level_attribute_is_configurable(make_app):
+    """A company keeps the level in the enterprise `employeeType`, with its own words."""
+    app = make_app(SCIM_LEVEL_ATTRIBUTE=f"{ENTERPRISE}:employeeType",
+                   SCIM_LEVEL_VALUES={"Individual contributor": "frontline",
+                                      "People manager": "manager", "Director": "senior"})
+    with app.app_context():
+        admin = Factory(app).user(Role.ADMIN)
+        headers = {"Authorization": f"Bearer {create_scim_token(admin, name='Entra').secret}",
+                   "Content-Type": MEDIA}
+        client = app.test_client()
+        created = client.post(f"{SCIM}/Users", headers=headers, json={
+            "schemas": [CORE, ENTERPRISE], "userName": "lee@example.com",
+            ENTERPRISE: {"department": "Sales", "employeeType": "People manager"}}).get_json()
+        assert created[ENTERPRISE] == {"department": "Sales", "employeeType": "manager"}
+        assert user_by_id(created["id"]).level == Level.MANAGER
+        client.patch(f"{SCIM}/Users/{created['id']}", headers=headers, json={
+            "schemas": [PATCH_OP], "Operations": [{"op": "replace",
+                                                   "path": f"{ENTERPRISE}:employeeType",
+                                                   "value": "Director"}]})
+        assert user_by_id(created["id"]).level == Level.SENIOR
+        client.patch(f"{SCIM}/Users/{created['id']}", headers=headers, json={
+            "schemas": [PATCH_OP], "Operations": [{"op": "replace",
+                                                   "path": f"{ENTERPRISE}:employeeType",
+                                                   "value": "Astronaut"}]})
+        assert user_by_id(created["id"]).level == Level.SENIOR  # unknown words change nothing
