@@ -311,9 +311,12 @@ def test_errors_are_json_with_stable_codes(client, factory, api_world):
         (client.post(f"{API}/ideas", headers=bearer(token_of(factory.user())),
                      json={"title": "x"}), 403, "insufficient_scope", None),
     ]
+    schema = client.get(f"{API}/openapi.json").get_json()
+    error_schema = validator_for(schema, schema["components"]["schemas"]["Error"])
     for response, status, code, field in cases:
         assert response.status_code == status, (code, response.get_data(as_text=True))
         assert response.is_json
+        error_schema.validate(response.get_json())
         error = response.get_json()["error"]
         assert error["code"] == code
         assert error.get("field") == field
