@@ -410,3 +410,19 @@ def test_each_event_is_emitted_by_its_service_once(app, factory, admin, receiver
     decided = next(body for body in receiver.json_bodies() if body["type"] == "idea.decided")
     assert decided["data"]["decision"] == {"status": "accepted",
                                            "rationale": "Accepted: it starts next month."}
+
+
+def test_a_crashed_workers_claim_expires_and_the_delivery_is_not_lost(app, factory, admin,
+                                                                       receivers):
+    from ideaboard.integrations.webhooks import claim_batch
+
+    receiver, url = receivers()
+    endpoint(admin, url)
+    factory.idea(title="Claimed, then the worker died")
+    assert len(claim_batch("dead-worker", 10)) == 1  # claimed, never sent: the process died
+    assert send_pending(worker="alive").sent == 0  # the claim holds for a while …
+    db.session.execute(update(WebhookDelivery).values(
+        claimed_until=utcnow() - timedelta(seconds=1)))
+    db.session.commit()
+    assert send_pending(worker="alive").sent == 1  # … then another worker sends it
+    assert len(receiver.requests) == 1
