@@ -83,7 +83,8 @@ def _bool(value: object, name: str) -> bool:
 
 
 def _text(value: object, name: str, limit: int = 254) -> str:
-    if not isinstance(value, str) or not value.strip() or len(value) > limit:
+    if not isinstance(value, str) or not value.strip() or len(value) > limit or \
+            "\x00" in value:
         raise ScimError(400, f"{name} must be a non-empty string of at most {limit} "
                              "characters", "invalidValue")
     return value.strip()
@@ -217,7 +218,7 @@ _FILTER = re.compile(r'^\s*(userName|externalId|emails(?:\.value)?)\s+eq\s+"((?:
 def parse_filter(text: str) -> tuple[str, str]:
     """`userName eq "…"` (also externalId, emails.value): (attribute, value)."""
     match = _FILTER.match(text or "")
-    if not match:
+    if not match or "\x00" in text:
         raise ScimError(400, 'supported filters: userName eq "…", externalId eq "…", '
                              'emails.value eq "…"', "invalidFilter")
     attribute = match.group(1).lower()

@@ -21,7 +21,7 @@ def optional_text(data: dict, name: str) -> str | None:
     value = data.get(name)
     if value is None:
         return None
-    if not isinstance(value, str):
+    if not isinstance(value, str) or "\x00" in value:  # NUL: never text (PostgreSQL agrees)
         raise ApiError(422, "invalid_input", _("“%(name)s” must be text.", name=name), name)
     return value
 

@@ -108,8 +108,8 @@ def post():
         raise ApiError(403, "not_allowed", _("This campaign is not taking new posts."),
                        "campaign")
     tags = data.get("tags") or []
-    if not isinstance(tags, list | str) or (isinstance(tags, list) and not all(
-            isinstance(tag, str) for tag in tags)):
+    if not isinstance(tags, list | str) or "\x00" in str(tags) or (
+            isinstance(tags, list) and not all(isinstance(tag, str) for tag in tags)):
         raise ApiError(422, "invalid_input", _("Tags are a list of words."), "tags")
     created = post_idea(current_user, campaign, title=required_text(data, "title"),
                         body=optional_text(data, "body") or "", tags=normalise_tags(tags),
