@@ -18,6 +18,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(demo_logins)
     app.cli.add_command(send_mail)
+    app.cli.add_command(send_webhooks)  # integrations (issue 20)
     app.cli.add_command(run_scheduled)
     app.cli.add_command(backup)  # issue 7
     app.cli.add_command(fit_broad_support)  # collective wisdom (issue 16)
@@ -96,6 +97,33 @@ def send_mail(loop: bool, interval: int, limit: int) -> None:
         time.sleep(interval)
 
 
+@click.command("send-webhooks")
+@click.option("--loop", is_flag=True, help="Keep running, sending every --interval seconds.")
+@click.option("--interval", default=10, show_default=True, help="Seconds between rounds.")
+@click.option("--limit", default=50, show_default=True, help="Deliveries per round.")
+@with_appcontext
+def send_webhooks(loop: bool, interval: int, limit: int) -> None:
+    """Deliver queued webhook events (generic signed JSON, Feishu/Lark, DingTalk, WeCom, Slack,
+    Teams). Safe from cron or as a loop, on several hosts at once: on PostgreSQL one sender at
+    a time holds an advisory lock (the others skip the round), each delivery is claimed
+    before it is sent, and failures are retried with back-off (about a day, then marked
+    failed for an administrator to resend)."""
+    from ideaboard.database import single_runner
+    from ideaboard.integrations.webhooks import send_pending
+
+    while True:
+        with single_runner("send-webhooks") as mine:
+            report = send_pending(limit=limit) if mine else None
+        if report is None:
+            if not loop:
+                click.echo("skipped: another host is sending the webhooks right now")
+        elif report.sent or report.failed or not loop:
+            click.echo(f"delivered {report.sent}, failed {report.failed} (will be retried)")
+        if not loop:
+            return
+        time.sleep(interval)
+
+
 @click.command("run-scheduled")
 @click.option("--skip-broad-support", is_flag=True,
               help="Leave out the broad-support fit (run fit-broad-support on its own).")
@@ -103,7 +131,8 @@ def send_mail(loop: bool, interval: int, limit: int) -> None:
 def run_scheduled(skip_broad_support: bool) -> None:
     """Hourly jobs (systemd timer or cron): close funding rounds that are due (dividing their
     pools), tell owners about overdue queue items and stalled deliveries, queue daily
-    digests, end challenges whose window has passed, refresh the participation analytics,
+    digests, end challenges whose window has passed, announce campaigns that opened or
+    closed to webhooks, refresh the participation analytics,
     refit the broad-support ("common ground") scores. Safe on several hosts: on PostgreSQL
     one runner holds an advisory lock and the others skip."""
     from ideaboard.database import single_runner
@@ -113,6 +142,7 @@ def run_scheduled(skip_broad_support: bool) -> None:
     from ideaboard.services.delivery import notify_stalled
     from ideaboard.services.funding import close_due_rounds
     from ideaboard.services.notifications import notify_overdue, queue_digest_due
+    from ideaboard.services.webhooks import announce_campaigns
 
     with single_runner("run-scheduled") as mine:
         if not mine:
@@ -123,10 +153,12 @@ def run_scheduled(skip_broad_support: bool) -> None:
         stalled = notify_stalled()
         digests = queue_digest_due()
         ended = end_stale_challenges()
+        announced = announce_campaigns()
         refresh_participation()
         click.echo(f"funding rounds closed: {closed}, overdue notices: {overdue}, "
                    f"stalled deliveries: {stalled}, digests queued: {digests}, "
-                   f"challenges ended: {ended}, participation analytics refreshed")
+                   f"challenges ended: {ended}, campaigns opened or closed: {announced}, "
+                   f"participation analytics refreshed")
         if not skip_broad_support:
             click.echo(f"broad support: {refresh_broad_support().summary()}")
 

@@ -11,6 +11,7 @@ from flask import Flask
 WEAK_SECRET_KEYS = {"", "dev", "secret", "changeme", "change-me", "development"}
 MIN_SECRET_KEY_LENGTH = 32
 ENV_PREFIX = "IDEABOARD_"
+SCIM_LEVEL_EXTENSION = "urn:ietf:params:scim:schemas:extension:ideaboard:2.0:User"
 
 
 class DefaultConfig:
@@ -83,6 +84,12 @@ class DefaultConfig:
     PROXY_FIX_HOPS = 0  # reverse proxies in front of the app whose X-Forwarded-* to trust
     LOG_FORMAT = "json"  # "json": one JSON object a line; "text" for reading by eye
     LOG_LEVEL = "INFO"  # DEBUG, INFO, WARNING or ERROR
+    # --- integrations (issue 20)
+    WEBHOOK_TIMEOUT = 10  # seconds a webhook receiver has to connect, and to answer
+    RATELIMIT_API = "600 per minute"  # JSON API requests per token's person (and SCIM token)
+    API_PAGE_SIZE = 30  # items per API list page unless ?limit= (at most 100)
+    SCIM_LEVEL_ATTRIBUTE = SCIM_LEVEL_EXTENSION + ":level"  # SCIM attribute holding the level
+    SCIM_LEVEL_VALUES: dict[str, str] = {}  # its values → frontline/manager/senior/executive
 
 
 def load_config(app: Flask, test_config: dict | None) -> None:

@@ -277,3 +277,24 @@ def can_view_track_record(user: User | None) -> bool:
 
 def can_view_analytics(user: User | None) -> bool:
     return is_leader(user)
+
+
+# --- integrations (issue 20) ----------------------------------------------------------------
+
+def can_revoke_token(user: User | None, token) -> bool:
+    """People revoke their own API tokens; administrators revoke anyone's, and SCIM tokens."""
+    from ideaboard.models import TokenKind
+
+    if not is_signed_in(user):
+        return False
+    if is_admin(user):
+        return True
+    return token.kind == TokenKind.PERSONAL and token.user_id == user.id
+
+
+def can_edit_own_department_and_level(user: User | None) -> bool:
+    """While the directory syncs accounts (SCIM), it owns department and level: they feed
+    the small-group rule and the analytics, so nobody sets their own."""
+    from ideaboard.queries.integrations import directory_sync_on
+
+    return is_signed_in(user) and not directory_sync_on()

@@ -50,6 +50,17 @@ from ideaboard.models.ideas import (
     Tag,
     Vote,
 )
+from ideaboard.models.integrations import (  # integrations (issue 20)
+    ApiToken,
+    DirectoryAccount,
+    EventKind,
+    TokenKind,
+    TokenScope,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+    WebhookFormat,
+)
 from ideaboard.models.moderation import (  # moderation and administration (issue 7)
     ContentRevision,
     DataExport,
@@ -156,3 +167,5 @@ __all__ += [  # funding and delivery (issue 14)
 ]
 __all__ += ["Challenge", "ChallengeCosign", "ChallengeStatus",  # challenges (issue 15)
             "Participation", "ParticipationTotal"]
+__all__ += ["ApiToken", "DirectoryAccount", "EventKind", "TokenKind",  # issue 20
+            "TokenScope", "WebhookDelivery", "WebhookEndpoint", "WebhookEvent", "WebhookFormat"]

@@ -30,6 +30,7 @@ from ideaboard.models.base import fits_database_integer, utcnow
 from ideaboard.queries.ideas import cursor_integer, pack_cursor, unpack_cursor
 from ideaboard.services.notifications import QUEUE_STATUSES
 from ideaboard.services.settings import small_group_minimum
+from ideaboard.visibility import readable_ideas
 
 MIN_GROUP_SIZE = 5
 _WORD = re.compile(r"[A-Za-z]{4,}|[\u4e00-\u9fff]{2,}")
@@ -262,12 +263,15 @@ class DecidedPage:
     next_cursor: str | None
 
 
-def decided(limit: int = 30, before: str | None = None) -> DecidedPage:
-    """Recently decided ideas with their latest decision, newest first (keyset on decided_at)."""
-    query = (select(Idea).where(Idea.decided_at.is_not(None), Idea.deleted_at.is_(None),
+def decided(limit: int = 30, before: str | None = None,
+            viewer: User | None = None) -> DecidedPage:
+    """Recently decided ideas with their latest decision, newest first (keyset on decided_at),
+    among the ideas this viewer may list (ideaboard/visibility.py)."""
+    query = (select(Idea).where(Idea.decided_at.is_not(None), readable_ideas(viewer),
                                 Idea.status.in_([s.value for s in IdeaStatus
                                                  if s not in (IdeaStatus.OPEN, *QUEUE_STATUSES)]))
-             .options(joinedload(Idea.campaign)).order_by(Idea.decided_at.desc(), Idea.id.desc())
+             .options(joinedload(Idea.campaign), joinedload(Idea.author))
+             .order_by(Idea.decided_at.desc(), Idea.id.desc())
              .limit(limit + 1))
     position = _decided_position(before)
     if position is not None:
@@ -282,5 +286,6 @@ def decided(limit: int = 30, before: str | None = None) -> DecidedPage:
     decisions = {d.idea_id: d for d in db.session.scalars(
         select(latest).where(latest.id.in_(
             select(func.max(Decision.id)).where(Decision.idea_id.in_([i.id for i in ideas]))
-            .group_by(Decision.idea_id))).options(joinedload(latest.author)))}
+            .group_by(Decision.idea_id))).options(joinedload(latest.author),
+                                                  joinedload(latest.merged_into)))}
     return DecidedPage([(idea, decisions.get(idea.id)) for idea in ideas], next_cursor)

@@ -199,6 +199,12 @@ def create_invite(admin: User, *, email: str | None, role: Role, valid_days: int
 
 def update_profile(user: User, *, display_name: str, department_id: int | None, level: Level,
                    locale: str | None) -> None:
+    from ideaboard.permissions import can_edit_own_department_and_level
+
+    if (department_id != user.department_id or level != user.level) and \
+            not can_edit_own_department_and_level(user):
+        raise NotAllowed(_l("Your department and level come from the company directory: ask "
+                            "HR or IT to change them there."), field="department_id")
     with write_transaction() as session:
         user.display_name = display_name.strip()
         user.department_id = department_id

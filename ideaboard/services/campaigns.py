@@ -10,6 +10,7 @@ from sqlalchemy import select, union
 
 from ideaboard.anonymity import policy_refusal
 from ideaboard.database import write_transaction
+from ideaboard.integrations.events import announce_campaign_dates
 from ideaboard.models import (
     Anonymity,
     Campaign,
@@ -89,6 +90,7 @@ def create_campaign(owner: User, *, title: str, description: str, kind: Campaign
         session.flush()
         record(session, owner, "campaign.create", "campaign", campaign.slug, kind=kind.value,
                anonymity=anonymity.value, pairwise_enabled=campaign.pairwise_enabled)
+        announce_campaign_dates(session)  # webhooks: opened now (later dates: run-scheduled)
     return campaign
 
 
@@ -124,6 +126,7 @@ def edit_campaign(user: User, campaign: Campaign, *, title: str, description: st
         campaign.updated_at = utcnow()
         session.add(campaign)
         record(session, user, "campaign.edit", "campaign", campaign.slug, **changes)
+        announce_campaign_dates(session)  # a close date moved into the past closes it now
 
 
 def follow_campaign(user: User, campaign: Campaign, following: bool) -> None:

@@ -26,9 +26,10 @@ from sqlalchemy import Select, case, exists, func, literal, or_, select, union, 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ideaboard.anonymity import will_be_anonymous
+from ideaboard.anonymity import news_time, will_be_anonymous
 from ideaboard.database import write_transaction
 from ideaboard.extensions import db
+from ideaboard.integrations.events import emit
 from ideaboard.models import (
     Campaign,
     Challenge,
@@ -37,6 +38,7 @@ from ideaboard.models import (
     Decision,
     Escalation,
     EscalationReason,
+    EventKind,
     Idea,
     IdeaFollow,
     IdeaStatus,
@@ -67,7 +69,7 @@ from ideaboard.services.review import (
     change_status,
     site_settings,
 )
-from ideaboard.services.settings import ChallengeRule, challenge_rule
+from ideaboard.services.settings import ChallengeRule, anonymity_window, challenge_rule
 from ideaboard.text import render_markdown
 from ideaboard.visibility import IdeaState, ensure_decision_open_to_challenge
 
@@ -174,6 +176,8 @@ def raise_challenge(user: User, idea: Idea, evidence: str, anonymous: bool = Fal
                              select(IdeaFollow.user_id).where(IdeaFollow.idea_id == idea.id))
             fan_out(session, NotificationKind.CHALLENGE_RAISED, audience, idea_id=idea.id,
                     status=decision.status.value, exclude_user_id=user.id)
+            announce_challenge(session, challenge, at=news_time(
+                now, challenge.is_anonymous, anonymity_window(session)))
     except IntegrityError:  # the partial unique index: one challenge in play per decision
         raise InvalidInput(_l("This decision is already being challenged: co-sign that "
                               "challenge instead.")) from None
@@ -303,6 +307,7 @@ def _reopen(session: Session, challenge_id: int, now: datetime) -> bool:
     fan_out(session, NotificationKind.CHALLENGE_REOPENED,
             challenge_audience(challenge, idea_author_id), idea_id=challenge.idea_id,
             status=IdeaStatus.ESCALATED.value)
+    announce_challenge(session, challenge)
     queue_audience = (select(literal(reviewer_id).label("user_id")) if reviewer_id
                       else leaders().where(User.id.not_in(
                           [challenge.decider_id, challenge.author_id, idea_author_id])))
@@ -311,6 +316,17 @@ def _reopen(session: Session, challenge_id: int, now: datetime) -> bool:
 
 
 # --- the second leader's answer -------------------------------------------------------------
+
+def announce_challenge(session: Session, challenge: Challenge,
+                       at: datetime | None = None) -> None:
+    """Webhooks hear when a decision is challenged and when the challenge reopens it; never
+    who challenged (an anonymous challenge's news waits for the anonymity window)."""
+    emit(session, EventKind.IDEA_CHALLENGED, idea_id=challenge.idea_id, at=at, facts={
+        "challenge": {"id": challenge.public_id, "status": challenge.status.value,
+                      "decision_status": challenge.decision_status.value,
+                      "cosigners": challenge.cosigner_count, "threshold": challenge.threshold,
+                      "path": f"/challenges/{challenge.public_id}"}})
+
 
 def challenge_under_review(session: Session, idea_id: int) -> Challenge | None:
     """The idea's reopened challenge, if a second leader has yet to answer it (callers use

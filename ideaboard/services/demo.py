@@ -92,10 +92,12 @@ def seed_demo(seed: int = 7) -> dict[str, int]:
     rounds = _seed_funding(rng, people)
     challenges = _seed_challenges(rng, people)  # issue 15
     comparisons = _seed_collective_wisdom(rng, people)  # it ends with the fit
+    webhooks = _seed_integrations(people)  # issue 20
     refresh_participation(full=True)  # so the voice-equity analytics have figures at once
     return {"users": len(people), "ideas": len(content.IDEAS), "votes": votes,
             "comments": comments, "decisions": decisions, "campaigns": scenes + 1,
-            "funding rounds": rounds, "challenges": challenges, "comparisons": comparisons}
+            "funding rounds": rounds, "challenges": challenges, "comparisons": comparisons,
+            "webhooks": webhooks}
 
 
 def _seed_scenes(rng: random.Random, people: list[User]) -> int:
@@ -455,3 +457,22 @@ def _seed_challenges(rng: random.Random, people: list[User]) -> int:
             backdate(challenge.id, age)
     end_stale_challenges()
     return count
+
+
+def _seed_integrations(people: list[User]) -> int:
+    """Two example chat webhooks, switched off (their addresses are placeholders): the admin
+    pages show what a Feishu group in Chinese and a Slack channel in English look like."""
+    from ideaboard.models import EventKind, WebhookFormat
+    from ideaboard.services.webhooks import EndpointSettings, save_endpoint
+
+    admin = next(user for user in people if user.role == Role.ADMIN)
+    examples = [
+        ("产品团队群（飞书）", "https://open.feishu.cn/open-apis/bot/v2/hook/replace-with-yours",
+         WebhookFormat.FEISHU, "zh"),
+        ("Engineering channel (Slack)", "https://hooks.slack.com/services/replace/with/yours",
+         WebhookFormat.SLACK, "en")]
+    for name, url, fmt, locale in examples:
+        save_endpoint(admin, None, EndpointSettings(
+            name=name, url=url, format=fmt, locale=locale, secret="", active=False,
+            events=[EventKind.IDEA_POSTED, EventKind.IDEA_DECIDED, EventKind.CAMPAIGN_OPENED]))
+    return len(examples)

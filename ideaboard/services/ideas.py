@@ -9,7 +9,8 @@ from sqlalchemy import delete, select, update
 from ideaboard.anonymity import timing, will_be_anonymous
 from ideaboard.database import write_transaction
 from ideaboard.extensions import db
-from ideaboard.models import Campaign, CampaignKind, Idea, IdeaTag, Tag, User
+from ideaboard.integrations.events import emit
+from ideaboard.models import Campaign, CampaignKind, EventKind, Idea, IdeaTag, Tag, User
 from ideaboard.models.base import utcnow
 from ideaboard.models.ranking import hot_score
 from ideaboard.permissions import can_edit_idea, can_post_in_campaign, why_campaign_is_shut
@@ -47,11 +48,13 @@ def normalise_tags(raw: str | list[str]) -> list[str]:
 def validate_idea_text(title: str, body: str) -> tuple[str, str]:
     title, body = title.strip(), body.strip()
     if not title:
-        raise InvalidInput(_l("Give your idea a title."))
+        raise InvalidInput(_l("Give your idea a title."), field="title")
     if len(title) > MAX_TITLE_LENGTH:
-        raise InvalidInput(_l("Keep the title to %(n)d characters.", n=MAX_TITLE_LENGTH))
+        raise InvalidInput(_l("Keep the title to %(n)d characters.", n=MAX_TITLE_LENGTH),
+                           field="title")
     if len(body) > MAX_BODY_LENGTH:
-        raise InvalidInput(_l("Keep the text to %(n)d characters.", n=MAX_BODY_LENGTH))
+        raise InvalidInput(_l("Keep the text to %(n)d characters.", n=MAX_BODY_LENGTH),
+                           field="body")
     return title, body
 
 
@@ -112,6 +115,7 @@ def post_idea(author: User, campaign: Campaign, *, title: str, body: str,
         session.add(idea)
         session.flush()
         _set_tags(session, idea, tags)
+        emit(session, EventKind.IDEA_POSTED, idea_id=idea.id, at=when.news_at)
     return idea
 
 

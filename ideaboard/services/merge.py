@@ -32,7 +32,7 @@ from ideaboard.services import InvalidInput, NotAllowed
 from ideaboard.services.audit import record
 from ideaboard.services.funding import after_status_change
 from ideaboard.services.notifications import fan_out
-from ideaboard.services.review import MIN_RATIONALE_LENGTH, escalate_if_due
+from ideaboard.services.review import MIN_RATIONALE_LENGTH, announce_status, escalate_if_due
 from ideaboard.text import render_markdown
 
 
@@ -119,6 +119,7 @@ def merge_ideas(actor: User, duplicate: Idea, survivor: Idea, rationale: str) ->
         fan_out(session, NotificationKind.DECISION, audience, idea_id=duplicate.id,
                 status=IdeaStatus.MERGED.value, exclude_user_id=admin.id)
         after_status_change(session, admin, duplicate, IdeaStatus.MERGED, rationale)
+        announce_status(session, duplicate.id, IdeaStatus.MERGED, rationale, survivor)
         escalate_if_due(session, survivor.id, supporters, score, survivor.broad_support)
         record(session, admin, "idea.merge", "idea", duplicate.public_id, reason=rationale,
                merged_into=survivor.public_id, votes_moved=votes_moved,

@@ -12,12 +12,14 @@ from sqlalchemy.sql import ColumnElement
 
 from ideaboard.database import write_transaction
 from ideaboard.extensions import db
+from ideaboard.integrations.events import emit
 from ideaboard.models import (
     Campaign,
     CampaignKind,
     Decision,
     Escalation,
     EscalationReason,
+    EventKind,
     Idea,
     IdeaFollow,
     IdeaStatus,
@@ -90,6 +92,8 @@ def _open_escalation(session: Session, idea_id: int, reason: EscalationReason,
     session.add(Escalation(idea_id=idea_id, reason=reason, note=note.strip(),
                            created_by_id=actor.id if actor else None, created_at=now,
                            due_at=due))
+    emit(session, EventKind.IDEA_ESCALATED, idea_id=idea_id,
+         facts={"escalation": {"reason": reason.value, "due": due.date().isoformat()}})
     author_id = session.scalar(select(Idea.author_id).where(Idea.id == idea_id))
     # one inbox item each: leaders hear of it as a new queue item, everyone else who wrote,
     # supports or follows it as news of the idea
@@ -332,10 +336,26 @@ def apply_status(session: Session, actor: User, idea: Idea, status: IdeaStatus,
                 actor_id=actor.id, detail=rationale or None)
     record(session, actor, "idea.status", "idea", idea.public_id, reason=rationale,
            status=status.value, **settled)
+    announce_status(session, idea.id, status, rationale)
     from ideaboard.services.funding import after_status_change  # it imports this module
 
     after_status_change(session, actor, idea, status, rationale)
     return decision
+
+
+def announce_status(session: Session, idea_id: int, status: IdeaStatus, rationale: str,
+                    merged_into: Idea | None = None) -> None:
+    """Webhooks hear of decisions (with their public rationale) and of delivery (with its
+    outcome statement); other steps of the timeline stay inside the platform."""
+    if status == IdeaStatus.DONE:
+        emit(session, EventKind.IDEA_DELIVERED, idea_id=idea_id,
+             facts={"outcome": rationale})
+    elif status in RATIONALE_REQUIRED:
+        decision = {"status": status.value, "rationale": rationale}
+        if merged_into is not None:
+            decision["merged_into"] = {"id": merged_into.public_id, "title": merged_into.title,
+                                       "path": f"/ideas/{merged_into.public_id}"}
+        emit(session, EventKind.IDEA_DECIDED, idea_id=idea_id, facts={"decision": decision})
 
 
 def follow_idea(user: User, idea: Idea, following: bool) -> None:

@@ -30,7 +30,10 @@ def register_blueprints(app: Flask) -> None:
         sso,
         templating,
     )
+    from ideaboard.web.api import bp as api_bp  # integrations (issue 20)
+    from ideaboard.web.api.auth import install_token_authentication
     from ideaboard.web.arguments import install_integer_converter
+    from ideaboard.web.scim import bp as scim_bp
 
     access.init_read_gate(app)
     install_integer_converter(app)  # before any route: every <int:…> is bounded
@@ -52,3 +55,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(challenges.bp)  # challenges (issue 15)
     app.register_blueprint(leadership.bp)  # leaders' track record (issue 15)
     app.register_blueprint(analytics.bp)  # voice-equity analytics (issue 15)
+    app.register_blueprint(api_bp)  # the JSON API (issue 20)
+    app.register_blueprint(scim_bp)  # directory sync (issue 20)
+    install_token_authentication(app, api_bp, scim_bp)

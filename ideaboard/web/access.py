@@ -17,6 +17,7 @@ from ideaboard.services.settings import read_requires_sign_in
 from ideaboard.visibility import Access
 
 ALWAYS_OPEN = {"static", "bootstrap.static"}
+TOKEN_AUTHENTICATED = {"api", "scim"}  # bearer tokens, never cookies (issue 20)
 
 
 def public(view: Callable) -> Callable:
@@ -53,6 +54,8 @@ def init_read_gate(app: Flask) -> None:
         endpoint = request.endpoint
         if endpoint is None or endpoint in ALWAYS_OPEN:
             return None  # unknown URLs answer 404 as usual
+        if request.blueprint in TOKEN_AUTHENTICATED:
+            return None  # the API and SCIM answer 401 themselves (web/api/auth.py)
         view = app.view_functions.get(endpoint)
         if getattr(view, "ideaboard_public", False) or current_user.is_authenticated:
             return None

@@ -1,18 +1,22 @@
 """The signed-in user's own profile."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
-from ideaboard.forms import ActionForm
+from ideaboard.forms import ActionForm, show_refusal
 from ideaboard.forms.auth import ChangePasswordForm, ProfileForm
+from ideaboard.forms.integrations import TokenForm
 from ideaboard.forms.review import KIND_LABELS, PreferencesForm
-from ideaboard.models import Level, NotificationKind
+from ideaboard.models import Level, NotificationKind, TokenKind
+from ideaboard.permissions import can_edit_own_department_and_level
 from ideaboard.queries.accounts import session_count
+from ideaboard.queries.integrations import token_by_id, tokens_of
 from ideaboard.queries.notifications import current_preferences
 from ideaboard.services import DomainError
 from ideaboard.services.accounts import update_profile
+from ideaboard.services.api_tokens import create_personal_token, revoke_token
 from ideaboard.services.feeds import reset_feed_token
 from ideaboard.services.identity import change_password, sign_out_everywhere
 from ideaboard.services.notifications import save_preferences
@@ -32,13 +36,57 @@ def profile():
     form = ProfileForm(obj=current_user, department_id=current_user.department_id or 0,
                        locale=current_user.locale or "")
     form.department_id.choices = department_choices()
+    synced = not can_edit_own_department_and_level(current_user)
+    if synced:  # the directory owns them (SCIM): shown, not editable
+        form.department_id.data = current_user.department_id or 0
+        form.level.data = current_user.level.value
+        for name in ("department_id", "level"):
+            form[name].render_kw = {"disabled": True}
     if form.validate_on_submit():
-        update_profile(current_user, display_name=form.display_name.data,
-                       department_id=form.department_id.data or None,
-                       level=Level(form.level.data), locale=form.locale.data)
-        flash(_("Your profile is saved."), "success")
-        return redirect(url_for("account.profile"))
-    return render_template("account/profile.html", form=form)
+        try:
+            update_profile(current_user, display_name=form.display_name.data,
+                           department_id=form.department_id.data or None,
+                           level=Level(form.level.data), locale=form.locale.data)
+        except DomainError as refused:
+            show_refusal(form, refused, "department_id")
+        else:
+            flash(_("Your profile is saved."), "success")
+            return redirect(url_for("account.profile"))
+    return render_template("account/profile.html", form=form, synced=synced)
+
+
+@bp.route("/tokens", methods=["GET", "POST"])
+def tokens():
+    """Personal access tokens for the JSON API: made here, shown once, revoked here."""
+    form = TokenForm()
+    issued = None
+    if form.validate_on_submit():
+        try:
+            issued = create_personal_token(
+                current_user, name=form.name.data, write=form.write.data,
+                expires_in_days=int(form.expires_in_days.data or 0) or None)
+        except DomainError as refused:
+            show_refusal(form, refused, "name")
+        else:
+            form = TokenForm(formdata=None)
+    response = make_response(render_template(
+        "account/tokens.html", form=form, issued=issued, tokens=tokens_of(current_user),
+        revoke_form=ActionForm(), api_url=url_for("api.openapi", _external=True)
+        .rsplit("/openapi.json", 1)[0]))
+    response.headers["Cache-Control"] = "no-store"  # the new token is on this page once
+    return response
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+def revoke_token_action(token_id: int):
+    token = token_by_id(token_id)
+    if token is None or token.kind != TokenKind.PERSONAL or token.user_id != current_user.id:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    revoke_token(current_user, token)
+    flash(_("The token is revoked: it stopped working at once."), "success")
+    return redirect(url_for("account.tokens"))
 
 
 @bp.get("/feeds")

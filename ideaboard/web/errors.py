@@ -37,6 +37,10 @@ def _messages() -> dict[int, tuple[str, str]]:
 
 
 def render_error(error: HTTPException):
+    if request.path.startswith("/api/"):  # an address the JSON API does not have (issue 20)
+        from ideaboard.web.api.errors import http_error
+
+        return http_error(error)
     code = error.code or 500
     title, advice = _messages().get(code, (error.name, error.description or ""))
     if isinstance(error, CSRFError):

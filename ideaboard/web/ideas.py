@@ -218,7 +218,7 @@ def follow(public_id: str):
 
 @bp.get("/decided")
 def decided():
-    page = decided_ideas(before=request.args.get("after"))
+    page = decided_ideas(before=request.args.get("after"), viewer=current_user)
     return render_template("ideas/decided.html", page=page)
 
 

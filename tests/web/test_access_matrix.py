@@ -39,6 +39,7 @@ from ideaboard.services.campaigns import create_campaign
 from ideaboard.services.comments import add_comment
 from ideaboard.services.ideas import post_idea
 from tests.conftest import ROLES
+from tests.web.integration_objects import IntegrationObjects, integration_objects
 from tests.web.isolation import IsolatedClient
 from tests.web.test_challenges_http import open_challenge
 from tests.web.test_funding_http import FundingObjects, funding_objects
@@ -50,6 +51,7 @@ LOGIN = "login"          # 302 to /login
 FORBIDDEN = "forbidden"  # 403
 HOME = "home"            # 302 to / (signed-in users have no business on sign-in/sign-up)
 NOT_FOUND = "not_found"  # 404 (someone else's private object, e.g. another admin's export)
+UNAUTHORIZED = "unauthorized"  # 401: a bearer-token route (API, SCIM) — cookies never count
 
 # Readable by everyone once an admin opens reading up; by default (sign in to read) visitors
 # and dead sessions are sent to sign in, as on MEMBERS pages (see `expected`).
@@ -62,6 +64,9 @@ LEADERS = {"visitor": LOGIN, "employee": FORBIDDEN, "leader": OK, "admin": OK,
            "suspended": LOGIN}
 ADMINS = {"visitor": LOGIN, "employee": FORBIDDEN, "leader": FORBIDDEN, "admin": OK,
           "suspended": LOGIN}
+# integrations (issue 20): the JSON API and SCIM answer only bearer tokens, so every browser
+# session, an admin's too, gets 401 (tests/web/test_api_http.py runs the token matrix)
+BEARER_ONLY = dict.fromkeys(ROLES, UNAUTHORIZED)
 SIGNED_OUT_ONLY = {"visitor": OK, "employee": HOME, "leader": HOME, "admin": HOME,
                    "suspended": OK}
 
@@ -163,6 +168,19 @@ GET_MATRIX: dict[str, dict[str, str]] = {
     "leadership.leader": MEMBERS,
     "analytics.index": LEADERS,
     "analytics.export": LEADERS,
+    # integrations (issue 20)
+    "account.tokens": MEMBERS,
+    "admin.tokens": ADMINS,
+    "admin.scim": ADMINS,
+    "admin.webhooks": ADMINS,
+    "admin.webhook": ADMINS,
+    "admin.deliveries": ADMINS,
+    "admin.delivery": ADMINS,
+    "api.openapi": ALWAYS_OPEN,  # the API's description, for client generators
+    **{endpoint: BEARER_ONLY for endpoint in (
+        "api.campaigns", "api.campaign", "api.decisions", "api.ideas", "api.idea",
+        "api.comments", "api.me", "api.notifications", "scim.resource_types", "scim.schemas",
+        "scim.service_provider_config", "scim.users", "scim.user")},
 }
 # An "ok" that is a redirect to another allowed page of the same area.
 OK_REDIRECTS = {"admin.index": "/admin/flags",
@@ -180,6 +198,8 @@ PUBLIC_POSTS = {"main.change_language", "auth.login", "auth.signup",
 # Public POSTs whose right answer to a visitor is something else than OK or HOME.
 PUBLIC_POST_OUTCOMES = {"auth.verify_email": (LOGIN,),  # confirmed: now sign in
                         "sso.start": (NOT_FOUND,)}       # no provider configured here
+# POST routes that answer only a bearer token (issue 20): 401 to any browser session.
+BEARER_POSTS = {"api.post", "api.comment", "api.follow", "api.vote", "scim.create"}
 # Areas gated by role on the blueprint: who must get 403 on every POST under the prefix.
 ROLE_GATED_PREFIXES = {"/admin/": ("employee", "leader"), "/review/": ("employee",)}
 
@@ -208,6 +228,7 @@ class Objects:
     compared: Campaign | None = None  # collective wisdom (issue 16)
     funding: FundingObjects | None = None  # funding and delivery (issue 14)
     challenge: Challenge | None = None  # challenges (issue 15)
+    integrations: IntegrationObjects | None = None  # integrations (issue 20)
 
     def path_values(self, endpoint: str = "") -> dict[tuple[str, str], str]:
         """Plan-review routes get the plan's campaign; every other campaign route the
@@ -232,6 +253,7 @@ class Objects:
                 ("challenges", "public_id"): self.challenge.public_id if self.challenge else "",
                 ("leadership", "user_id"): str(self.challenge.decider_id
                                                if self.challenge else 0),
+                **(self.integrations.path_values() if self.integrations else {}),  # 20
                 **plan_values,  # plan review (scene 4)
                 **(self.funding.path_values() if self.funding else {})}  # issue 14
 
@@ -266,7 +288,8 @@ def make_objects(factory, author=None) -> Objects:
                    links=account_links(author),  # identity (issue 19)
                    compared=compared,  # collective wisdom (issue 16)
                    funding=funding_objects(factory, factory.user("leader", name="Fund Owner")),
-                   challenge=open_challenge(factory, author))  # challenges (issue 15)
+                   challenge=open_challenge(factory, author),  # challenges (issue 15)
+                   integrations=integration_objects(factory, inviter, author))  # issue 20
 
 
 def account_links(user) -> dict[tuple[str, str], str]:
@@ -292,6 +315,8 @@ def outcome_of(response, endpoint: str) -> str:
     location = urlsplit(response.headers.get("Location", ""))
     if 200 <= status < 300:
         return OK
+    if status == 401:
+        return UNAUTHORIZED
     if status == 403:
         return FORBIDDEN
     if status == 404:
@@ -310,7 +335,7 @@ def test_matrix_lists_only_real_routes():
     """Stale rows hide mistakes: every matrix entry must still be a GET route."""
     endpoints = {rule.endpoint for rule in GET_RULES}
     assert set(GET_MATRIX) <= endpoints, set(GET_MATRIX) - endpoints
-    assert {rule.endpoint for rule in POST_RULES} >= PUBLIC_POSTS
+    assert {rule.endpoint for rule in POST_RULES} >= PUBLIC_POSTS | BEARER_POSTS
     for expected in GET_MATRIX.values():
         assert set(expected) == set(ROLES)
 
@@ -393,7 +418,9 @@ def test_signed_out_posts_are_sent_to_sign_in(client, login_as, objects, rule, r
     login_as(role)
     response = client.post_form(build_path(rule, objects.path_values(rule.endpoint)), {})
     outcome = outcome_of(response, rule.endpoint)
-    if rule.endpoint in PUBLIC_POSTS:
+    if rule.endpoint in BEARER_POSTS:
+        assert outcome == UNAUTHORIZED, outcome
+    elif rule.endpoint in PUBLIC_POSTS:
         assert outcome in PUBLIC_POST_OUTCOMES.get(rule.endpoint, (OK, HOME)), outcome
     else:
         assert outcome == LOGIN

@@ -1,28 +1,37 @@
 """Try to break anonymity: every GET page of the app, as three kinds of viewer, must not
 reveal who wrote an anonymous post or comment, nor when to a finer grain than the day."""
+import json
 import re
 from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from ideaboard.extensions import db
+from ideaboard.integrations.formats import build_request
 from ideaboard.models import (
     Anonymity,
     CampaignKind,
     Comment,
+    EventKind,
     Idea,
     Level,
     Notification,
     Role,
     Stance,
+    WebhookDelivery,
+    WebhookEvent,
+    WebhookFormat,
 )
 from ideaboard.models.base import utcnow
+from ideaboard.services.api_tokens import create_personal_token
 from ideaboard.services.campaigns import create_campaign
 from ideaboard.services.comments import add_comment
 from ideaboard.services.ideas import post_idea
 from ideaboard.services.review import pull_into_queue
 from ideaboard.services.votes import SUPPORT, cast_vote
+from ideaboard.services.webhooks import EndpointSettings, save_endpoint
 from tests.conftest import sign_in
 
 SECRET_TIME = datetime(2026, 3, 4, 5, 6, 7)
@@ -176,3 +185,81 @@ def test_anonymous_posts_do_not_change_the_public_profile(client, login_as, anon
 def test_anonymous_ids_are_random_not_sequential(anonymous_world):
     assert not anonymous_world["post"].public_id.isdigit()
     assert len(anonymous_world["post"].public_id) >= 12
+
+
+# --- integrations (issue 20): the JSON API and webhook payloads -----------------------------
+
+@pytest.fixture
+def listening(factory):
+    """Webhook endpoints of every format, subscribed to every event before anything happens
+    (request it before anonymous_world)."""
+    admin = factory.user(Role.ADMIN, name="Hook Keeper")
+    for fmt in WebhookFormat:
+        save_endpoint(admin, None, EndpointSettings(
+            name=fmt.value, url="http://127.0.0.1:9/hook", format=fmt, events=list(EventKind),
+            locale="en", secret="a-secret-of-sixteen-or-more"))
+    return admin
+
+
+def assert_no_author_in(answer, author_id: int, where: str) -> None:
+    """No anonymous author anywhere in a JSON answer: no name, and no id beside the name."""
+    if isinstance(answer, dict):
+        shown = answer.get("author")
+        if isinstance(shown, dict) and shown.get("anonymous"):
+            assert "id" not in shown and shown.get("name") in (None, "Anonymous employee"), where
+        assert answer.get("author_id") != author_id, where
+        for value in answer.values():
+            assert_no_author_in(value, author_id, where)
+    elif isinstance(answer, list):
+        for value in answer:
+            assert_no_author_in(value, author_id, where)
+
+
+@pytest.mark.parametrize("viewer", ["employee", "leader", "admin"])
+def test_the_api_reveals_no_anonymous_author(app, client, factory, anonymous_world, viewer):
+    secret = create_personal_token(factory.user(Role(viewer)), name="Leak test", write=False,
+                                   expires_in_days=None).secret
+    headers = {"Authorization": f"Bearer {secret}"}
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("api.") or "GET" not in rule.methods:
+            continue
+        for idea in (anonymous_world["post"], anonymous_world["chosen"]):
+            url = fill(rule, {**anonymous_world, "post": idea})
+            for query in ("", "?sort=new", "?sort=top&limit=100",
+                          f"?campaign={anonymous_world['campaign'].slug}"):
+                response = client.get(url + query, headers=headers)
+                assert response.status_code == 200, (url, response.get_data(as_text=True))
+                body = response.get_data(as_text=True)
+                for marker in forbidden_markers(anonymous_world):
+                    assert marker not in body, f"{marker!r} leaked on {url}{query} to {viewer}"
+                assert_no_author_in(response.get_json(), anonymous_world["author"].id,
+                                    url + query)
+                checked += 1
+    assert checked >= 60
+    listed = client.get("/api/v1/ideas?sort=new&limit=100", headers=headers).get_json()
+    chosen = next(item for item in listed["items"]
+                  if item["id"] == anonymous_world["chosen"].public_id)
+    assert chosen["author"] == {"name": "Anonymous employee", "anonymous": True}
+    assert chosen["posted"] == SECRET_TIME.date().isoformat()
+
+
+def test_webhook_payloads_reveal_no_anonymous_author(app, listening, anonymous_world):
+    events = db.session.scalars(select(WebhookEvent)).all()
+    # the anonymous-only campaign says nothing; the anonymous post in the optional one is news
+    assert [event.payload["idea"]["title"] for event in events if "idea" in event.payload] == [
+        "Decisions need reasons", "Named post"]
+    assert "Executive pay" not in json.dumps([event.payload for event in events])
+    sent = db.session.scalars(select(WebhookDelivery).options(
+        joinedload(WebhookDelivery.event), joinedload(WebhookDelivery.endpoint))).all()
+    assert len(sent) == len(WebhookFormat) * len(events)
+    author = anonymous_world["author"]
+    for delivery in sent:
+        request = build_request(delivery.endpoint, delivery.event, delivery,
+                                "https://ideas.example.com")
+        text = request.body.decode() + request.url
+        for marker in [*forbidden_markers(anonymous_world), f'"id":{author.id},']:
+            assert marker not in text, (delivery.endpoint.format, marker)
+        if delivery.event.payload.get("idea", {}).get("title") == "Decisions need reasons":
+            assert "Anonymous employee" in text, delivery.endpoint.format
+        assert_no_author_in(json.loads(request.body), author.id, delivery.endpoint.format)

@@ -33,6 +33,7 @@ from ideaboard.services.comments import add_comment
 from ideaboard.services.ideas import post_idea
 from ideaboard.services.review import pull_into_queue
 from tests.conftest import TEST_PASSWORD
+from tests.web.integration_objects import IntegrationObjects, integration_objects
 from tests.web.isolation import IsolatedClient
 from tests.web.test_challenges_http import decided_rows, open_challenge
 from tests.web.test_funding_http import FundingObjects, funding_objects
@@ -176,6 +177,21 @@ FORM_DATA: dict[str, dict[str, str]] = {
     "challenges.answer": {"outcome": "uphold", "status": "",
                           "rationale": "We checked the new figures; the decision stands."},
     "challenges.close": {"reason": "Insults a named colleague"},
+    # --- integrations (issue 20): the admin's own token; API and SCIM take bearer tokens only
+    "account.tokens": {"name": "My scripts", "write": "y", "expires_in_days": "30"},
+    "account.revoke_token_action": {},
+    "admin.revoke_personal_token": {},
+    "admin.scim": {"name": "Okta"},
+    "admin.revoke_scim_token": {},
+    "admin.webhooks": {"name": "Team chat", "url": "http://127.0.0.1:9/hook",
+                       "format": "slack", "events": "idea.posted", "locale": "en",
+                       "secret": "", "active": "y"},
+    "admin.webhook": {"name": "Renamed chat", "url": "http://127.0.0.1:9/hook",
+                      "format": "slack", "events": "idea.decided", "locale": "zh",
+                      "secret": "", "active": "y"},
+    "admin.delete_webhook": {},
+    "admin.resend": {},
+    "api.post": {}, "api.comment": {}, "api.vote": {}, "api.follow": {}, "scim.create": {},
 }
 
 # Which object a path argument names, per endpoint where the owner matters: the admin's own
@@ -206,6 +222,7 @@ class World:
     pair: tuple[Idea, Idea] | None = None
     funding: FundingObjects | None = None  # issue 14: the admin's round, a colleague's entry
     challenges: dict | None = None  # challenges (issue 15)
+    integrations: IntegrationObjects | None = None  # integrations (issue 20)
 
     def path_values(self, endpoint: str) -> dict[tuple[str, str], str]:
         others = endpoint in OTHERS_OBJECTS
@@ -229,6 +246,7 @@ class World:
             **(self.funding.path_values() if self.funding else {}),  # issue 14
             ("challenges", "public_id"): (self.challenges or {}).get(  # issue 15
                 "reopened" if endpoint == "challenges.answer" else "open", ""),
+            **(self.integrations.path_values() if self.integrations else {}),  # issue 20
         }
 
 
@@ -264,7 +282,8 @@ def world(factory, login_as) -> World:
                      "decided_idea": decided_rows(factory)[0],
                      "open": open_challenge(factory).public_id,
                      "reopened": open_challenge(factory, status=ChallengeStatus.REOPENED
-                                                ).public_id})
+                                                ).public_id},
+                 integrations=integration_objects(factory, admin, admin))  # issue 20
 
 
 def database_snapshot() -> dict[str, list[tuple]]:

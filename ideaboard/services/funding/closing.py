@@ -10,9 +10,11 @@ from sqlalchemy.orm import Session
 
 from ideaboard.database import write_transaction
 from ideaboard.extensions import db
+from ideaboard.integrations.events import emit
 from ideaboard.models import (
     Escalation,
     EscalationReason,
+    EventKind,
     FundingAllocation,
     FundingEntry,
     FundingRound,
@@ -106,6 +108,10 @@ def close_round(funding_round_id: int, actor: User | None = None,
             entry.awarded_amount = share.awarded_amount
             entry.awarded_people_weeks = share.awarded_people_weeks
             if share.funded:
+                emit(session, EventKind.IDEA_FUNDED, idea_id=entry.idea_id, facts={"funding": {
+                    "round": funding_round.title, "path": f"/funding/{funding_round.slug}",
+                    "amount": entry.awarded_amount, "currency": funding_round.currency,
+                    "people_weeks": entry.awarded_people_weeks, "backers": entry.backers}})
                 _send_to_leadership(session, entry, funding_round, due)
             fan_out(session, NotificationKind.FUNDING_RESULT, _author_of(entry.idea_id),
                     idea_id=entry.idea_id, status="funded" if share.funded else "not_funded")

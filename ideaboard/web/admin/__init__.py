@@ -41,10 +41,11 @@ def private(response):
 
 from ideaboard.web.admin import (  # noqa: E402  (the routes register themselves on bp)
     campaigns,
+    integrations,
     moderation,
     people,
     records,
     settings,
 )
 
-__all__ = ["bp", "campaigns", "moderation", "people", "records", "settings"]
+__all__ = ["bp", "campaigns", "integrations", "moderation", "people", "records", "settings"]
