@@ -82,6 +82,23 @@ STATUSES = {
 }
 
 
+# Coded values in the details, in words (the statuses above; the rest as the UI names them)
+VALUES = {
+    "status": STATUSES,
+    "kind": {"ideas": _l("Open call for ideas"), "consultation": _l("Consultation"),
+             "discussion": _l("Discussion"), "plan_review": _l("Plan review")},
+    "anonymity": {"named": _l("Named"), "optional": _l("Optional"),
+                  "anonymous_only": _l("Anonymous only")},
+    "escalation_reason": {
+        "threshold_met": _l("the crowd's support met the escalation rule"),
+        "pulled_by_leader": _l("pulled into the queue by a leader"),
+        "raised_by_admin": _l("raised by an administrator"),
+        "funded": _l("funded by colleagues in a funding round"),
+        "challenged": _l("colleagues challenged the decision")},
+    "role": {"employee": _l("Employee"), "leader": _l("Leader"), "admin": _l("Administrator")},
+}
+
+
 def audit_sentence(entry) -> str:
     """What happened, as a sentence; an action without one reads as its code."""
     who = entry.actor.display_name if entry.actor else _("The system")
@@ -97,8 +114,8 @@ def audit_details(entry) -> list[tuple[str, str]]:
     for key, value in sorted((entry.details or {}).items()):
         if value in (None, "", "None"):
             continue
-        if key == "status" and value in STATUSES:
-            value = str(STATUSES[value])
+        if key in VALUES and value in VALUES[key]:
+            value = str(VALUES[key][value])
         elif value in ("True", "False"):
             value = _("yes") if value == "True" else _("no")
         label = DETAILS.get(key)
