@@ -643,6 +643,18 @@ SCENES: Dict[str, dict] = {
             ("Daniel Okafor", "Brings data discipline from the analytics team; would professionalise campaign measurement."),
         ],
     },
+    # a consultation that has ended: its outcome names the chosen option (scene 1's results)
+    "decided_consultation": {
+        "owner": "zhou.jianguo",
+        "title": "Where should the 2027 all-hands offsite be? / 2027 年全员大会在哪里办？",
+        "description": "Three venues made the shortlist. Nominate others, argue, vote: the board books the one most of you want.\n\n三个场地进入了候选名单。欢迎补充提名、发表意见并投票：董事会将预订大家最想去的那一个。",
+        "options": [
+            ("Hangzhou, West Lake / 杭州西湖", "Two hours by train for most offices; the hotel has one hall for all 600 of us."),
+            ("苏州工业园区", "离上海和南京都近，会场大，价格比去年便宜两成。"),
+            ("Qiandao Lake resort", "Beautiful, but the last hour is by coach and rooms are split over three hotels."),
+        ],
+        "outcome": "Hangzhou won clearly: most supporters, fewest objections, and the only venue where everyone fits in one hall. We have booked it for 14–15 May 2027.\n\n杭州以明显优势胜出：支持最多、反对最少，而且是唯一能让所有人在同一个会场的地方。已预订 2027 年 5 月 14–15 日。",
+    },
     "forum": {
         "owner": "leader",
         "title": "Why are our product launches always late? / 为什么产品发布总是延期？",

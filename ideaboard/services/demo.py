@@ -29,7 +29,7 @@ from ideaboard.models.ranking import hot_score
 from ideaboard.services import DomainError
 from ideaboard.services.accounts import create_user, ensure_departments
 from ideaboard.services.analytics import refresh_participation
-from ideaboard.services.campaigns import create_campaign
+from ideaboard.services.campaigns import create_campaign, publish_outcome
 from ideaboard.services.comments import add_comment
 from ideaboard.services.ideas import post_idea, standing_campaign
 from ideaboard.services.review import change_status, claim, site_settings
@@ -118,6 +118,7 @@ def _seed_scenes(rng: random.Random, people: list[User]) -> int:
                 cast_vote(voter, option.id, SUPPORT if rng.random() < 0.8 else OPPOSE)
         _seed_discussion(rng, option, people, "zh" if re.search(r"[\u4e00-\u9fff]", name)
                          else "en")
+    _seed_decided_consultation(rng, people, by_local)
     scene = content.SCENES["forum"]
     forum = create_campaign(
         by_local[scene["owner"]], title=scene["title"], description=scene["description"],
@@ -139,7 +140,28 @@ def _seed_scenes(rng: random.Random, people: list[User]) -> int:
         _seed_discussion(rng, post, people, "zh" if re.search(r"[\u4e00-\u9fff]", title)
                          else "en")
     _seed_plan_review(rng, people, by_local)
-    return 4
+    return 5
+
+
+def _seed_decided_consultation(rng: random.Random, people: list[User], by_local: dict) -> None:
+    """A consultation whose outcome is out: the results page marks the chosen option, and
+    its options are closed."""
+    scene = content.SCENES["decided_consultation"]
+    owner, now = by_local[scene["owner"]], utcnow()
+    consultation = create_campaign(
+        owner, title=scene["title"], description=scene["description"],
+        kind=CampaignKind.CONSULTATION, anonymity=Anonymity.NAMED,
+        opens_at=now - timedelta(days=30), closes_at=now + timedelta(days=1),
+        promised_answer_at=now + timedelta(days=7))
+    options = []
+    for n, (name, reason) in enumerate(scene["options"]):
+        option = post_idea(owner, consultation, title=name, body=reason, tags=[])
+        share = (0.85, 0.6, 0.35)[n]  # the first wins, as the outcome says
+        for voter in rng.sample(people, k=24 - 5 * n):
+            if voter.id != option.author_id:
+                cast_vote(voter, option.id, SUPPORT if rng.random() < share else OPPOSE)
+        options.append(option)
+    publish_outcome(owner, consultation, scene["outcome"], winner=options[0])
 
 
 def _seed_plan_review(rng: random.Random, people: list[User], by_local: dict) -> None:
