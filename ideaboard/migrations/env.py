@@ -13,7 +13,9 @@ config = context.config
 # Interpret the config file for Python logging, unless the app already set logging up
 # (ideaboard/logs.py: JSON lines, so `flask db upgrade` logs like the rest of the app).
 if not any(getattr(handler, "ideaboard", False) for handler in logging.getLogger().handlers):
-    fileConfig(config.config_file_name)
+    # keep the loggers that exist already (the app's own): a migration run inside a running
+    # process must not silence them
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
 
 

@@ -12,6 +12,7 @@ from ideaboard.models import DataExport, ExportDataset, ExportFormat, Stance
 from ideaboard.queries.ideas import idea_by_public_id
 from ideaboard.services.comments import add_comment
 from tests.conftest import ROLES
+from tests.web.integration_objects import integration_objects
 from tests.web.isolation import IsolatedClient
 from tests.web.test_plans_http import plan_objects
 from tests.web.url_map import build_path, rule_id, rules
@@ -35,7 +36,11 @@ def path_values(factory):
     comment = add_comment(author, idea_by_public_id(idea.public_id), body="A comment",
                           stance=Stance.NEUTRAL)
     plan = plan_objects(factory.user("leader", name="Plan owner"), author)
-    return {("ideas", "public_id"): idea.public_id,
+    integrations = integration_objects(factory, factory.user("admin", name="Hook admin"),
+                                       author)  # issue 20
+    return {**integrations.path_values(),
+            ("campaigns", "slug"): plan.campaign.slug,  # campaign management (issue 12)
+            ("ideas", "public_id"): idea.public_id,
             ("comments", "public_id"): comment.public_id,
             ("critiques", "public_id"): plan.critique.public_id,
             ("users", "user_id"): str(author.id),
