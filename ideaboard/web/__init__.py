@@ -32,9 +32,10 @@ def register_blueprints(app: Flask) -> None:
     )
     from ideaboard.web.api import bp as api_bp  # integrations (issue 20)
     from ideaboard.web.api.auth import install_token_authentication
-    from ideaboard.web.arguments import install_integer_converter
+    from ideaboard.web.arguments import install_integer_converter, install_nul_refusal
     from ideaboard.web.scim import bp as scim_bp
 
+    install_nul_refusal(app)  # first: no NUL reaches a token lookup, the gate or a view
     access.init_read_gate(app)
     install_integer_converter(app)  # before any route: every <int:…> is bounded
     templating.init_templating(app)

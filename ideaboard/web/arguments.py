@@ -1,5 +1,11 @@
-"""Integers from URLs, bounded before they reach the database: one path converter (the
-app's `int`) and one query-string parser, used by every route.
+"""What a request sends, made safe before it reaches the database, for every route at once.
+
+NUL characters: PostgreSQL refuses them in text ("A string literal cannot contain NUL"), and
+no form field or query argument means one, so any in the path, the query string or the form
+data (names and values) is a 400 before a view runs (`install_nul_refusal`).
+
+Integers from URLs, bounded: one path converter (the app's `int`) and one query-string
+parser, used by every route.
 
 Outside the range of an integer column (models.base.DB_INT_MIN..DB_INT_MAX) the database
 raises an error instead of finding nothing, so an out-of-range path id is a 404 (no such
@@ -11,11 +17,46 @@ from __future__ import annotations
 import re
 
 from flask import Flask, abort, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter, ValidationError
 
 from ideaboard.models.base import DB_INT_MAX, DB_INT_MIN, fits_database_integer
 
 _INTEGER = re.compile(r"[+-]?\d+")
+
+
+NUL = "\x00"
+
+
+class NulCharacterRefused(BadRequest):
+    """A 400 whose page tells the sender what was wrong (the JSON API answers in JSON)."""
+
+    def __init__(self) -> None:
+        super().__init__(description=_(
+            "What you sent contains a NUL character, an invisible control character that "
+            "text here never holds. It usually comes from pasting from another program: "
+            "retype the text and send it again."))
+
+
+def _carries_nul() -> bool:
+    if NUL in request.path:
+        return True
+    sent = [request.args]
+    if request.method not in ("GET", "HEAD", "OPTIONS") and request.mimetype in (
+            "application/x-www-form-urlencoded", "multipart/form-data"):
+        sent += [request.form, request.files]
+    return any(NUL in name or NUL in (value if isinstance(value, str) else value.filename or "")
+               for data in sent for name, value in data.items(multi=True))
+
+
+def install_nul_refusal(app: Flask) -> None:
+    """Refuse a NUL anywhere in the path, query string or form data, before any view runs."""
+
+    @app.before_request
+    def _no_nul_characters() -> None:
+        if _carries_nul():
+            raise NulCharacterRefused()
 
 
 class BoundedIntegerConverter(IntegerConverter):

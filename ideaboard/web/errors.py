@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ideaboard.database import RETRY_AFTER_SECONDS, DatabaseBusy, is_database_unavailable
 from ideaboard.extensions import db, login_manager
+from ideaboard.web.arguments import NulCharacterRefused
 
 # Fields never echoed back into a page: a 503 on sign-in shows no re-send form at all.
 _SECRET_FIELD = re.compile(r"pass|secret|token|confirm", re.IGNORECASE)
@@ -46,6 +47,8 @@ def render_error(error: HTTPException):
     if isinstance(error, CSRFError):
         advice = _("The page was open too long or your session changed. "
                    "Reload the page and try again.")
+    elif isinstance(error, NulCharacterRefused):
+        advice = str(error.description)
     if request.accept_mimetypes.best == "application/json":
         return jsonify(error=title, detail=advice), code
     return render_template("errors/error.html", code=code, title=title, advice=advice), code

@@ -65,6 +65,14 @@ def assert_stays_in_app(response) -> str:
     return location
 
 
+def refused_outright(response, bad: str) -> bool:
+    """A NUL is refused with a 400 before any view runs (web/arguments.py): no redirect."""
+    if "\x00" not in bad:
+        return False
+    assert response.status_code == 400, response.status_code
+    return True
+
+
 def path_and_query(location: str) -> str:
     parts = urlsplit(location)
     return parts.path + ("?" + parts.query if parts.query else "")
@@ -84,13 +92,16 @@ def test_the_bad_list_is_really_refused_by_the_helper():
 def test_login_form_does_not_redirect_off_site(client, factory, bad):
     user = factory.user("employee")
     page = client.get("/login?next=" + quote(bad, safe=""))
+    if refused_outright(page, bad):  # then the form, posted with the NUL in its next
+        page = client.get("/login")
     assert page.status_code == 200
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
                       page.get_data(as_text=True)).group(1)
 
     response = client.post("/login", data={"csrf_token": token, "email": user.email,
                                            "password": TEST_PASSWORD, "next": bad})
-
+    if refused_outright(response, bad):
+        return
     location = assert_stays_in_app(response)
     if bad != "/%2F%2Fevil.example":
         assert path_and_query(location) == "/"
@@ -100,7 +111,8 @@ def test_login_form_does_not_redirect_off_site(client, factory, bad):
 def test_signed_in_visit_to_login_does_not_redirect_off_site(client, login_as, bad):
     login_as("employee")
     response = client.get("/login?next=" + quote(bad, safe=""))
-    assert_stays_in_app(response)
+    if not refused_outright(response, bad):
+        assert_stays_in_app(response)
 
 
 def test_login_honours_a_good_next(client, factory):
@@ -130,7 +142,8 @@ def test_language_switch_does_not_redirect_off_site(client, login_as, bad, signe
     if signed_in:
         login_as("employee")
     response = client.post_form("/language", {"locale": "zh", "next": bad})
-    assert_stays_in_app(response)
+    if not refused_outright(response, bad):
+        assert_stays_in_app(response)
 
 
 def test_language_switch_honours_a_good_next(client):
@@ -150,6 +163,8 @@ def test_vote_does_not_redirect_off_site(client, login_as, idea, bad):
     login_as("employee")
     response = client.post_form(f"/ideas/{idea.public_id}/vote",
                                 {"value": "support", "next": bad})
+    if refused_outright(response, bad):
+        return
     location = assert_stays_in_app(response)
     if bad != "/%2F%2Fevil.example":
         assert path_and_query(location) == f"/ideas/{idea.public_id}"

@@ -21,15 +21,6 @@ WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 @bp.before_request
-def _no_nul_characters():
-    """A NUL character is never meaningful here, and PostgreSQL refuses it in text: a clear
-    400 rather than a database error."""
-    if "\x00" in request.path or any("\x00" in value for value in request.args.values()):
-        raise ApiError(400, "bad_request", _("The request could not be understood: check the "
-                                             "JSON body and its fields."))
-
-
-@bp.before_request
 def _token_required():
     view = current_app.view_functions.get(request.endpoint)
     if getattr(view, "ideaboard_public", False):
