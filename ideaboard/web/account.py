@@ -21,6 +21,7 @@ from ideaboard.services.feeds import reset_feed_token
 from ideaboard.services.identity import change_password, sign_out_everywhere
 from ideaboard.services.notifications import save_preferences
 from ideaboard.web.auth import department_choices
+from ideaboard.web.issued_tokens import keep_for_one_display, take_issued
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -59,7 +60,6 @@ def profile():
 def tokens():
     """Personal access tokens for the JSON API: made here, shown once, revoked here."""
     form = TokenForm()
-    issued = None
     if form.validate_on_submit():
         try:
             issued = create_personal_token(
@@ -68,9 +68,11 @@ def tokens():
         except DomainError as refused:
             show_refusal(form, refused, "name")
         else:
-            form = TokenForm(formdata=None)
+            keep_for_one_display(issued)
+            return redirect(url_for("account.tokens"))
     response = make_response(render_template(
-        "account/tokens.html", form=form, issued=issued, tokens=tokens_of(current_user),
+        "account/tokens.html", form=form, tokens=tokens_of(current_user),
+        issued=take_issued(TokenKind.PERSONAL, current_user.id),
         revoke_form=ActionForm(), api_url=url_for("api.openapi", _external=True)
         .rsplit("/openapi.json", 1)[0]))
     response.headers["Cache-Control"] = "no-store"  # the new token is on this page once

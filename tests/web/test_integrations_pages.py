@@ -24,7 +24,7 @@ TOKEN = re.compile(r'value="(ibp_[A-Za-z0-9_\-]+)"')
 def test_a_token_is_shown_once_stored_hashed_and_revoked_by_its_owner(client, login_as):
     me = login_as("employee")
     made = client.post_form("/account/tokens", {"name": "My scripts", "write": "y",
-                                                "expires_in_days": "30"})
+                                                "expires_in_days": "30"}, follow_redirects=True)
     assert made.status_code == 200
     assert made.headers["Cache-Control"] == "no-store"
     secret = TOKEN.search(made.get_data(as_text=True)).group(1)
@@ -41,6 +41,42 @@ def test_a_token_is_shown_once_stored_hashed_and_revoked_by_its_owner(client, lo
     revoked = client.post_form(f"/account/tokens/{token.id}/revoke", {})
     assert revoked.status_code == 302
     assert client.get("/api/v1/me", headers=api).status_code == 401  # at once
+
+
+def test_making_a_token_redirects_so_a_reload_makes_no_second_one(client, login_as):
+    me = login_as("employee")
+    made = client.post_form("/account/tokens", {"name": "Nightly export",
+                                                "expires_in_days": "30"})
+    assert made.status_code == 302 and made.headers["Location"] == "/account/tokens"
+    assert "ibp_" not in made.get_data(as_text=True)  # the secret is on the page after
+    shown = client.get("/account/tokens")
+    assert shown.headers["Cache-Control"] == "no-store"
+    secrets = TOKEN.findall(shown.get_data(as_text=True))
+    assert len(secrets) == 1
+    reloaded = client.get("/account/tokens").get_data(as_text=True)
+    assert "Nightly export" in reloaded and not TOKEN.search(reloaded)  # once, never again
+    assert db.session.scalar(select(func.count()).select_from(ApiToken).where(
+        ApiToken.user_id == me.id)) == 1
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {secrets[0]}"}
+                      ).get_json()["token"]["name"] == "Nightly export"
+
+
+def test_a_refused_token_stays_on_the_form_with_the_reason(client, login_as):
+    login_as("employee")
+    refused = client.post_form("/account/tokens", {"name": "", "expires_in_days": "30"})
+    assert refused.status_code == 200 and not TOKEN.search(refused.get_data(as_text=True))
+    assert db.session.scalar(select(func.count()).select_from(ApiToken)) == 0
+
+
+def test_a_directory_token_is_shown_once_after_a_redirect(client, login_as):
+    login_as("admin")
+    made = client.post_form("/admin/scim", {"name": "Okta"})
+    assert made.status_code == 302 and made.headers["Location"] == "/admin/scim"
+    shown = client.get("/admin/scim").get_data(as_text=True)
+    assert len(re.findall(r'value="(ibs_[A-Za-z0-9_\-]+)"', shown)) == 1
+    again = client.get("/admin/scim").get_data(as_text=True)
+    assert "Okta" in again and "ibs_" not in again.split("Directory tokens", 1)[0]
+    assert db.session.scalar(select(func.count()).select_from(ApiToken)) == 1
 
 
 def test_nobody_revokes_someone_elses_token_but_an_admin(client, factory, login_as):
@@ -61,7 +97,8 @@ def test_nobody_revokes_someone_elses_token_but_an_admin(client, factory, login_
 
 def test_read_only_token_made_without_write(client, login_as):
     login_as("employee")
-    made = client.post_form("/account/tokens", {"name": "Reader", "expires_in_days": ""})
+    made = client.post_form("/account/tokens", {"name": "Reader", "expires_in_days": ""},
+                            follow_redirects=True)
     secret = TOKEN.search(made.get_data(as_text=True)).group(1)
     me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}).get_json()
     assert me["token"] == {"name": "Reader", "scopes": ["read"], "expires_at": None}

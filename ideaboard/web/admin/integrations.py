@@ -32,6 +32,7 @@ from ideaboard.services.webhooks import (
     save_endpoint,
 )
 from ideaboard.web.admin import bp, private
+from ideaboard.web.issued_tokens import keep_for_one_display, take_issued
 
 
 @bp.get("/tokens")
@@ -57,14 +58,17 @@ def revoke_personal_token(token_id: int):
 @bp.route("/scim", methods=["GET", "POST"])
 def scim():
     form = ScimTokenForm()
-    issued = None
     if form.validate_on_submit():
         try:
             issued = create_scim_token(current_user, name=form.name.data)
         except DomainError as refused:
             show_refusal(form, refused, "name")
+        else:
+            keep_for_one_display(issued)
+            return redirect(url_for("admin.scim"))
     return private(render_template(
-        "admin/scim.html", form=form, issued=issued, tokens=all_tokens(TokenKind.SCIM),
+        "admin/scim.html", form=form, issued=take_issued(TokenKind.SCIM),
+        tokens=all_tokens(TokenKind.SCIM),
         revoke_form=ActionForm(), scim_url=url_for("scim.users", _external=True)
         .rsplit("/Users", 1)[0]))
 
