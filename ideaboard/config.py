@@ -86,6 +86,7 @@ class DefaultConfig:
     LOG_LEVEL = "INFO"  # DEBUG, INFO, WARNING or ERROR
     # --- integrations (issue 20)
     WEBHOOK_TIMEOUT = 10  # seconds a webhook receiver has to connect, and to answer
+    WEBHOOK_DEADLINE = 30  # seconds one delivery may take in all, however slowly it answers
     RATELIMIT_API = "600 per minute"  # JSON API requests per token's person (and SCIM token)
     API_PAGE_SIZE = 30  # items per API list page unless ?limit= (at most 100)
     SCIM_LEVEL_ATTRIBUTE = SCIM_LEVEL_EXTENSION + ":level"  # SCIM attribute holding the level

@@ -17,12 +17,14 @@ from sqlalchemy.orm import joinedload
 
 from ideaboard.database import write_transaction
 from ideaboard.extensions import db
+from ideaboard.integrations.deadline import session_with_deadlines, total_deadline
 from ideaboard.integrations.formats import build_request
 from ideaboard.models import WebhookDelivery, WebhookFormat
 from ideaboard.models.base import utcnow
 from ideaboard.services.mail import backoff
 
-CLAIM_SECONDS = 300  # longer than any request may take (WEBHOOK_TIMEOUT)
+CLAIM_SECONDS = 300  # longer than any delivery may take (WEBHOOK_DEADLINE, capped below)
+LONGEST_DEADLINE = CLAIM_SECONDS - 60
 MAX_ATTEMPTS = 12  # 1, 2, 4 … minutes, at most six hours apart: about a day of tries
 USER_AGENT = "Ideaboard-Webhooks/1"
 
@@ -86,12 +88,19 @@ def deliver(delivery_id: int, worker: str, http: requests.Session) -> bool:
     request = build_request(endpoint, delivery.event, delivery,
                             current_app.config["BASE_URL"])
     timeout = float(current_app.config["WEBHOOK_TIMEOUT"])
-    try:
-        response = http.post(request.url, data=request.body,
-                             headers={**request.headers, "User-Agent": USER_AGENT},
-                             timeout=(timeout, timeout), allow_redirects=False)
-    except requests.RequestException as error:
-        _record_failure(delivery_id, worker, None, f"{type(error).__name__}: {error}")
+    deadline = min(float(current_app.config["WEBHOOK_DEADLINE"]), LONGEST_DEADLINE)
+    with total_deadline(deadline) as watch:
+        try:
+            response = http.post(request.url, data=request.body,
+                                 headers={**request.headers, "User-Agent": USER_AGENT},
+                                 timeout=(timeout, timeout), allow_redirects=False)
+        except requests.RequestException as error:
+            response, reason = None, f"{type(error).__name__}: {error}"
+    if watch.expired:  # cut off mid-answer: what was read may look whole but is not
+        response, reason = None, (f"DeadlineExceeded: no complete answer within {deadline:g} s "
+                                  "(the receiver was still sending)")
+    if response is None:
+        _record_failure(delivery_id, worker, None, reason)
         return False
     refused = refusal_in_body(WebhookFormat(endpoint.format), response)
     if not 200 <= response.status_code < 300 or refused:
@@ -113,7 +122,7 @@ def send_pending(limit: int = 50, worker: str | None = None) -> SendReport:
     ids = claim_batch(worker, limit)
     if not ids:
         return report
-    with requests.Session() as http:
+    with session_with_deadlines() as http:
         for delivery_id in ids:
             if deliver(delivery_id, worker, http):
                 report.sent += 1

@@ -1,7 +1,8 @@
 """Outgoing webhooks against real HTTP receivers that the tests start on loopback: the
-signature verifies, a 500 is retried with back-off, a hanging receiver times out, two workers
-deliver each event exactly once, chat tools get their own documented payloads (with their
-signing), and only public events of public campaigns leave the platform."""
+signature verifies, a 500 is retried with back-off, a hanging receiver times out, a slow-drip
+one is cut off at the total deadline, two workers deliver each event exactly once, chat tools
+get their own documented payloads (with their signing), and only public events of public
+campaigns leave the platform."""
 from __future__ import annotations
 
 import json
@@ -52,8 +53,10 @@ class Receiver:
     answers: list[tuple[int, bytes]] = field(default_factory=list)  # consumed in order
     default: tuple[int, bytes] = (200, b"ok")
     hang: threading.Event | None = None  # set: answer at once; unset: wait (a hung receiver)
+    drip: float | None = None  # seconds between the answer's bytes (a slow-drip receiver)
     requests: list[dict] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    cut_off: bool = False  # a dripping answer was cut off by the sender
 
     def start(self) -> str:
         receiver = self
@@ -68,11 +71,26 @@ class Receiver:
                                       else receiver.default)
                 if receiver.hang is not None:
                     receiver.hang.wait(10)
+                if receiver.drip is not None:
+                    return self.trickle(status, answer)
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(answer)))
                 self.end_headers()
                 self.wfile.write(answer)
+
+            def trickle(self, status: int, answer: bytes) -> None:
+                """The whole answer, status line first, one byte at a time."""
+                whole = (f"HTTP/1.1 {status} OK\r\nContent-Type: application/json\r\n"
+                         f"Content-Length: {len(answer)}\r\n\r\n").encode() + answer
+                for byte in whole:
+                    try:
+                        self.wfile.write(bytes([byte]))
+                    except OSError:  # the sender gave up on us
+                        receiver.cut_off = True
+                        return
+                    time.sleep(receiver.drip)
+                self.close_connection = True
 
             def log_message(self, *args):
                 pass
@@ -221,6 +239,35 @@ def test_a_hanging_receiver_times_out_and_is_retried(app, factory, admin, receiv
     assert "Timeout" in delivery.last_error
     assert len(receiver.requests) == 1  # it did arrive, and then nobody answered
     assert delivery.claimed_by is None  # released for the next try
+
+
+def test_a_slow_drip_receiver_is_cut_off_at_the_total_deadline(app, factory, admin,
+                                                              receivers):
+    """Each byte comes well within the per-read timeout, so only a total deadline ends it:
+    without one this answer (about 110 bytes, 0.1 s apart) would hold the worker 11 s."""
+    receiver, url = receivers(drip=0.1, default=(200, b'{"ok": true}' + b" " * 40))
+    app.config.update(WEBHOOK_TIMEOUT=2, WEBHOOK_DEADLINE=1.5)
+    endpoint(admin, url)
+    factory.idea(title="Are you still there?")
+
+    started = time.monotonic()
+    report = send_pending()
+
+    assert time.monotonic() - started < 4
+    assert report.failed == 1 and report.sent == 0
+    [delivery] = deliveries()
+    assert delivery.state == "retrying" and delivery.attempts == 1
+    assert delivery.last_error.startswith("DeadlineExceeded: no complete answer within 1.5 s")
+    assert delivery.claimed_by is None and delivery.sent_at is None
+    assert timedelta(seconds=50) < delivery.send_after - utcnow() <= timedelta(minutes=1)
+    time.sleep(0.3)
+    assert receiver.cut_off  # the connection was closed, not left dripping
+
+    receiver.drip = 0.001  # the receiver recovers: the retry, when due, goes through
+    make_due()
+    assert send_pending().sent == 1
+    [delivery] = deliveries()
+    assert delivery.state == "sent" and delivery.attempts == 2
 
 
 def test_two_workers_deliver_each_event_once(app, factory, admin, receivers):
