@@ -292,9 +292,13 @@ def can_revoke_token(user: User | None, token) -> bool:
     return token.kind == TokenKind.PERSONAL and token.user_id == user.id
 
 
-def can_edit_own_department_and_level(user: User | None) -> bool:
+def department_and_level_are_self_declared() -> bool:
     """While the directory syncs accounts (SCIM), it owns department and level: they feed
-    the small-group rule and the analytics, so nobody sets their own."""
+    the small-group rule and the analytics, so nobody sets their own, on sign-up or after."""
     from ideaboard.queries.integrations import directory_sync_on
 
-    return is_signed_in(user) and not directory_sync_on()
+    return not directory_sync_on()
+
+
+def can_edit_own_department_and_level(user: User | None) -> bool:
+    return is_signed_in(user) and department_and_level_are_self_declared()

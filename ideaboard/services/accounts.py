@@ -87,19 +87,26 @@ def find_usable_invite(token: str) -> Invite | None:
 
 
 def register_user(*, email: str, password: str, display_name: str,
-                  department_id: int | None, level: Level, locale: str | None,
+                  department_id: int | None, level: Level | None, locale: str | None,
                   allowed_domains: list[str], invite_token: str | None = None) -> User | None:
     """Self sign-up is open to the allowed e-mail domains, or to anyone holding a live invite.
+    While the directory owns department and level, neither may be given here (None).
 
     With an invitation the account is ready at once (the invitation link proved the address)
     and is returned. Otherwise None: a confirmation link goes to the address, and the account
     cannot sign in until it is followed. If the address already has an account, its owner is
     told by e-mail instead, and the caller cannot tell the difference.
     """
+    from ideaboard.permissions import department_and_level_are_self_declared
+
     email = normalise_email(email)
     check_new_password(password)
     if sso_only():
         raise NotAllowed(_l("Accounts are created by signing in with single sign-on."))
+    if (department_id is not None or level is not None) and \
+            not department_and_level_are_self_declared():
+        raise NotAllowed(_l("Your department and level come from the company directory: ask "
+                            "HR or IT to change them there."), field="department_id")
     password_hash = hash_password(password)
     with write_transaction() as session:
         invite = None
@@ -124,7 +131,7 @@ def register_user(*, email: str, password: str, display_name: str,
             return None
         user = User(email=email, password_hash=password_hash,
                     display_name=display_name.strip(), department_id=department_id,
-                    level=level, locale=locale or None,
+                    level=level or Level.FRONTLINE, locale=locale or None,
                     role=invite.role if invite else Role.EMPLOYEE,
                     email_verified_at=utcnow() if invite else None)
         session.add(user)

@@ -13,6 +13,7 @@ from ideaboard.forms import ActionForm
 from ideaboard.forms.auth import EmailLinkForm, LoginForm, ResetPasswordForm, SignupForm
 from ideaboard.models import Department, Level, TokenPurpose
 from ideaboard.names import department_name
+from ideaboard.permissions import department_and_level_are_self_declared
 from ideaboard.services import DomainError
 from ideaboard.services.accounts import (
     AccountSuspended,
@@ -98,13 +99,18 @@ def signup(token: str | None = None):
     if token and invite is None:
         abort(404)
     form = SignupForm(email=invite.email if invite and invite.email else None)
-    form.department_id.choices = department_choices()
+    self_declared = department_and_level_are_self_declared()
+    if self_declared:
+        form.department_id.choices = department_choices()
+    else:  # the directory sets them: not offered, and not read if posted anyway
+        del form.department_id, form.level
     if form.validate_on_submit():
         try:
             user = register_user(
                 email=form.email.data, password=form.password.data,
                 display_name=form.display_name.data,
-                department_id=form.department_id.data or None, level=Level(form.level.data),
+                department_id=(form.department_id.data or None) if self_declared else None,
+                level=Level(form.level.data) if self_declared else None,
                 locale=form.locale.data, invite_token=token,
                 allowed_domains=signup_domains())
         except DomainError as refused:
@@ -116,7 +122,8 @@ def signup(token: str | None = None):
             flash(_("Welcome to Ideaboard, %(name)s.", name=user.display_name), "success")
             return redirect(url_for("main.home"))
     return render_template("auth/signup.html", form=form, invite=invite,
-                           domains=signup_domains(), sso_only=sso_only())
+                           domains=signup_domains(), sso_only=sso_only(),
+                           self_declared=self_declared)
 
 
 @bp.get("/signup/sent")

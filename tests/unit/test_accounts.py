@@ -83,3 +83,18 @@ def test_suspension_ends_live_sessions_and_expires_by_itself(factory):
     assert db.session.scalar(select(func.count()).select_from(LoginSession)) == 0
     assert load_login_session(session.id) is None
     assert authenticate(user.email, TEST_PASSWORD).id == user.id  # the date has passed
+
+
+def test_sign_up_refuses_a_department_or_level_while_the_directory_owns_them(factory):
+    from ideaboard.services.api_tokens import create_scim_token
+
+    create_scim_token(factory.user(Role.ADMIN), name="Okta")
+    for given in ({"department_id": factory.department("Sales").id, "level": None},
+                  {"department_id": None, "level": Level.EXECUTIVE}):
+        with pytest.raises(NotAllowed, match="company directory"):
+            register_user(email="hire@example.com", password="long enough pw",
+                          display_name="Hire", locale=None, allowed_domains=ALLOWED, **given)
+    register_user(email="hire@example.com", password="long enough pw", display_name="Hire",
+                  department_id=None, level=None, locale=None, allowed_domains=ALLOWED)
+    hire = db.session.scalar(select(User).where(User.email == "hire@example.com"))
+    assert (hire.department_id, hire.level) == (None, Level.FRONTLINE)

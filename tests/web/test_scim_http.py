@@ -223,6 +223,32 @@ def test_department_and_level_are_read_only_while_the_directory_syncs(client, fa
     assert (mine.department_id, mine.level) == (other.id, Level.EXECUTIVE)
 
 
+def test_sign_up_neither_offers_nor_takes_department_and_level_while_the_directory_syncs(
+        client, factory):
+    marketing = factory.department("Marketing")
+    form = {"email": "new.hire@example.com", "display_name": "New Hire",
+            "password": "a long password", "confirm": "a long password",
+            "department_id": str(marketing.id), "level": "executive", "locale": ""}
+    offered = client.get("/signup").get_data(as_text=True)
+    assert 'name="department_id"' in offered and 'name="level"' in offered  # sync off
+    issued = create_scim_token(factory.user(Role.ADMIN), name="Okta")
+
+    page = client.get("/signup").get_data(as_text=True)
+    assert 'name="department_id"' not in page and 'name="level"' not in page
+    assert "department and level will come from the company directory" in page
+    assert 'name="display_name"' in page  # the rest of the form is there
+    made = client.post_form("/signup", form)  # posted anyway, as by a script
+    assert made.status_code == 302 and made.headers["Location"] == "/signup/sent"
+    hire = db.session.scalar(select(User).where(User.email == "new.hire@example.com"))
+    assert hire.display_name == "New Hire"
+    assert (hire.department_id, hire.level) == (None, Level.FRONTLINE)  # the directory's to set
+
+    revoke_token(factory.user(Role.ADMIN), issued.token)  # sync off: people choose again
+    client.post_form("/signup", {**form, "email": "second.hire@example.com"})
+    second = db.session.scalar(select(User).where(User.email == "second.hire@example.com"))
+    assert (second.department_id, second.level) == (marketing.id, Level.EXECUTIVE)
+
+
 def test_the_discovery_documents(client, directory):
     config = client.get(f"{SCIM}/ServiceProviderConfig", headers=directory).get_json()
     assert config["patch"]["supported"] is True and config["filter"]["supported"] is True
