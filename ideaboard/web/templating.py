@@ -35,11 +35,37 @@ def when(moment: datetime | None, *, day_only: bool = False) -> Markup:
         label = babel_dates.format_date(moment.date(), "medium", locale=locale)
         return Markup('<time datetime="{0}">{1}</time>').format(moment.date().isoformat(), label)
     age = utcnow() - moment
-    if age < RELATIVE_LIMIT:
+    if timedelta(0) <= age < RELATIVE_LIMIT:
         label = current_catalog().ugettext("%(age)s ago") % {
             "age": babel_dates.format_timedelta(age, threshold=0.9, locale=locale)}
+    elif -RELATIVE_LIMIT < age < timedelta(0):  # a moment to come: "in 3 days", never "ago"
+        label = _in_time(-age, locale)
     else:
         label = babel_dates.format_date(moment.date(), "medium", locale=locale)
+    return _time_tag(moment, label)
+
+
+def until(moment: datetime) -> Markup:
+    """A date to come (an expiry, a deadline) with how far off it is: "Dec 10 (in 7 days)";
+    the exact time (UTC) on hover. A past moment reads as `when` does ("3 days ago")."""
+    ahead = moment - utcnow()
+    if ahead <= timedelta(0):
+        return when(moment)
+    locale = current_locale()
+    day = babel_dates.format_skeleton(
+        "MMMd" if moment.year == utcnow().year else "yMMMd", moment, locale=locale)
+    label = current_catalog().ugettext("%(date)s (%(relative)s)") % {
+        "date": day, "relative": _in_time(ahead, locale)}
+    return _time_tag(moment, label)
+
+
+def _in_time(ahead: timedelta, locale) -> str:
+    """"in 7 days", in the reader's language (CLDR's own words for the future)."""
+    return babel_dates.format_timedelta(ahead, threshold=1.5, add_direction=True,
+                                        locale=locale)
+
+
+def _time_tag(moment: datetime, label: str) -> Markup:
     return Markup('<time datetime="{0}Z" title="{1:%Y-%m-%d %H:%M} UTC">{2}</time>').format(
         moment.isoformat(timespec="minutes"), moment, label)
 
@@ -92,6 +118,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.add_template_global(when)
+    app.add_template_global(until)
     app.add_template_global(format_date)
     app.add_template_global(url_with)
     app.add_template_global(csrf_input)

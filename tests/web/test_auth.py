@@ -1,6 +1,10 @@
 """Sign-in, sign-out, remember-me, sign-up and suspension through HTTP."""
+import re
 from datetime import timedelta
 
+import pytest
+
+from ideaboard.extensions import db
 from ideaboard.models import Role
 from ideaboard.models.base import utcnow
 from ideaboard.services.accounts import create_invite, suspend_user
@@ -118,3 +122,28 @@ def test_create_admin_command(runner):
     short = runner.invoke(args=["create-admin", "--email", "b2@corp.example", "--name", "B",
                                 "--password", "short"])
     assert short.exit_code != 0
+
+
+@pytest.mark.parametrize("locale, valid, expired", [
+    ("en", r"valid until <time[^>]*>[A-Z][a-z]{2} \d{1,2} \(in 7 days\)</time>",
+     r"expired <time[^>]*>3 days ago</time>"),
+    ("zh", r"有效期至 <time[^>]*>\d{1,2}月\d{1,2}日（7天后）</time>",
+     r"<time[^>]*>3天前</time>过期"),
+], ids=["en", "zh"])
+def test_invites_say_when_they_expire_the_right_way_round(client, login_as, locale, valid,
+                                                          expired):
+    admin = login_as("admin", locale=locale)
+    later = create_invite(admin, email="later@partner.org", role=Role.EMPLOYEE, valid_days=7)
+    earlier = create_invite(admin, email="earlier@partner.org", role=Role.EMPLOYEE,
+                            valid_days=3)
+    earlier.expires_at = utcnow() - timedelta(days=3, minutes=1)
+    db.session.commit()
+    if later.expires_at.year != utcnow().year:  # the date then carries its year
+        valid = valid.replace(r"[A-Z][a-z]{2} \d{1,2}", r"[A-Z][a-z]{2} \d{1,2}, \d{4}") \
+            .replace(r"\d{1,2}月", r"\d{4}年\d{1,2}月")
+    page = client.get("/admin/invites").get_data(as_text=True)
+    rows = {address: page.split(address, 1)[1].split("</tr>", 1)[0]
+            for address in ("later@partner.org", "earlier@partner.org")}
+    assert re.search(valid, rows["later@partner.org"]), rows["later@partner.org"]
+    assert re.search(expired, rows["earlier@partner.org"]), rows["earlier@partner.org"]
+    assert "ago" not in rows["later@partner.org"] and "前" not in rows["later@partner.org"]
