@@ -13,6 +13,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ideaboard.models import IdeaStatus, NotificationKind
+from ideaboard.models.ranking import SCORE_CONFIDENCE_PERCENT
+from ideaboard.ranking import BROAD_SUPPORT_BADGE, BROAD_SUPPORT_MIN_VOTES
 
 STATUS_CHOICES = [
     SelectChoice(IdeaStatus.UNDER_REVIEW.value, _l("Under review — we are looking into it")),
@@ -104,18 +106,22 @@ class EscalationRuleForm(FlaskForm):
         _l("…or a share of active employees (%)"), places=2,
         validators=[Optional(), NumberRange(min=0.01, max=100)],
         description=_l("Leave empty to use the fixed number. Default: empty."))
-    min_wilson = DecimalField(_l("Minimum support score (Wilson lower bound, 0–1)"), places=2,
-                              default=0.6, validators=[NumberRange(min=0, max=1)],
-                              description=_l("Default: 0.60. It means that, with 95 percent "
-                                             "confidence, at least 60 percent of voters "
-                                             "support it."))
+    min_wilson = DecimalField(
+        _l("Minimum support score (0–1)"), places=2, default=0.6,
+        validators=[NumberRange(min=0, max=1)],
+        description=_l("How clearly those who voted are for it: the share of supporters "
+                       "among supporters and opposers, counted cautiously so that a few votes "
+                       "cannot carry an idea. 0.60 means that, with %(confidence)d percent "
+                       "confidence, at least 60 percent of voters support it. Default: 0.60.",
+                       confidence=SCORE_CONFIDENCE_PERCENT))
     min_broad_support = DecimalField(
         _l("…and broad support at least (0–1)"), places=2,
         validators=[Optional(), NumberRange(min=0, max=1)],
         description=_l("Optional. Only ideas that colleagues across viewpoints support reach "
                        "the queue: the common-ground score is fitted every hour from every "
-                       "vote, and ideas with fewer than 5 votes have none. The badge shows "
-                       "from 0.40. Leave empty to leave this condition out."))
+                       "vote, and ideas with fewer than %(votes)d votes have none. The badge "
+                       "shows from %(badge)s. Leave empty to leave this condition out.",
+                       votes=BROAD_SUPPORT_MIN_VOTES, badge=f"{BROAD_SUPPORT_BADGE:.2f}"))
     sla_days = IntegerField(_l("Days leadership has to answer"), default=14,
                             validators=[DataRequired(), NumberRange(min=1, max=365)],
                             description=_l("Default: 14."))

@@ -5,6 +5,7 @@ import math
 from datetime import datetime
 
 WILSON_Z = 1.959963984540054  # 95 % two-sided
+SCORE_CONFIDENCE_PERCENT = 95  # what WILSON_Z stands for, in words for the admin
 HOT_HALF_LIFE_SECONDS = 7 * 24 * 3600
 HOT_SCORE_FLOOR = 0.01
 EPOCH = datetime(2020, 1, 1)

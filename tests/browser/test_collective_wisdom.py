@@ -201,7 +201,7 @@ def test_common_ground_list_and_the_escalation_preview(live_server: str, factory
     page.goto(f"{live_server}/admin/settings")
     page.get_by_label("…and broad support at least (0–1)").fill("0.5")
     page.get_by_label("Supporters needed").fill("3")
-    page.get_by_label("Minimum support score (Wilson lower bound, 0–1)").fill("0.5")
+    page.get_by_label("Minimum support score (0–1)").fill("0.5")
     with page.expect_navigation():
         page.get_by_role("button", name="Preview").click()
     notice = page.locator(".notice[role=status]")

@@ -153,6 +153,48 @@ def test_the_rule_form_previews_and_saves_the_broad_support_clause(client, facto
     assert entry.actor_id == admin.id and entry.details["min_broad_support"] == "0.5"
 
 
+def rule_in_force(page: str) -> str:
+    found = re.search(r'<p id="rule-in-force"><strong>\s*(.*?)\s*</strong></p>', page, re.S)
+    assert found, page
+    return found.group(1)
+
+
+@pytest.mark.parametrize("locale", ["en", "zh"])
+def test_the_rule_page_describes_the_rule_in_force(client, login_as, locale):
+    from ideaboard.models.ranking import SCORE_CONFIDENCE_PERCENT
+    from ideaboard.ranking import BROAD_SUPPORT_BADGE, BROAD_SUPPORT_MIN_VOTES
+    from ideaboard.services.review import EscalationRule, site_settings, update_escalation_rule
+
+    admin = login_as("admin", locale=locale)
+    update_escalation_rule(admin, min_supporters=7, percent=None, min_wilson=0.55,
+                           min_broad_support=0.3, sla_days=10)
+    rule = EscalationRule.of(site_settings(), db.session)
+    assert (rule.min_supporters, rule.min_wilson, rule.min_broad_support) == (7, 0.55, 0.3)
+    page = client.get("/admin/settings").get_data(as_text=True)
+    said = {"en": "In force now: an open idea goes to leadership when it has at least "
+                  "7 supporters, a support score of at least 0.55 and a broad-support score "
+                  "of at least 0.30.",
+            "zh": "当前规则：开放中的想法在获得至少 7 位支持者、支持分不低于 0.55 且共识分不低于 "
+                  "0.30 时，提交给领导层。"}[locale]
+    assert rule_in_force(page) == said
+    assert "Wilson" not in page  # the score is explained, not named after its formula
+    helps = {"en": [f"with {SCORE_CONFIDENCE_PERCENT} percent confidence",
+                    f"fewer than {BROAD_SUPPORT_MIN_VOTES} votes",
+                    f"from {BROAD_SUPPORT_BADGE:.2f}", "level or department is weighed"],
+             "zh": [f"有 {SCORE_CONFIDENCE_PERCENT}% 的把握", f"不足 {BROAD_SUPPORT_MIN_VOTES} 票",
+                    f"达到 {BROAD_SUPPORT_BADGE:.2f}", "职级或部门都不计入"]}[locale]
+    assert [text for text in helps if text not in page] == []
+
+    update_escalation_rule(admin, min_supporters=7, percent=2.5, min_wilson=0.6,
+                           min_broad_support=None, sla_days=10)
+    page = client.get("/admin/settings").get_data(as_text=True)
+    said = {"en": "In force now: an open idea goes to leadership when it has at least as many "
+                  "supporters as 2.5% of active employees and a support score of at least 0.60.",
+            "zh": "当前规则：开放中的想法在获得至少 相当于在职员工人数 2.5% 的支持者且"
+                  "支持分不低于 0.60 时，提交给领导层。"}[locale]
+    assert rule_in_force(page) == said
+
+
 def test_the_rule_form_refuses_a_clause_outside_0_to_1(client, login_as):
     login_as("admin")
     response = client.post_form("/admin/settings", {
