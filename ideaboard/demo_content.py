@@ -631,6 +631,21 @@ RATIONALES: Dict[str, Dict[str, List[str]]] = {
     },
 }
 
+# Leadership asks an idea's author for more information, and the author answers on the idea
+# (the idea goes back under review): (leader's question, author's answer) per language.
+INFO_EXCHANGES: Dict[str, tuple] = {
+    "en": ("Before we decide we need two things: which teams would try this first, and what "
+           "would they stop doing to make room for it? Please answer here on the idea.",
+           "Two teams have volunteered: Customer Support and Billing. For the three months of "
+           "the trial both would pause their monthly status report, which frees about four "
+           "hours a week each. Both team leads have agreed, and they will post what they "
+           "learn here."),
+    "zh": ("决定之前需要先了解两件事：哪些团队会先试行？为了腾出时间，他们准备暂停哪些工作？"
+           "请直接在这个想法下回复。",
+           "已有两个团队报名：客服组和结算组。试行的三个月里，两个团队都会暂停月度状态报告，"
+           "每周各能腾出大约四小时。两位组长都已同意，并会在这里分享试行中的收获。"),
+}
+
 # The acceptance scenes from the source text, as demo campaigns.
 SCENES: Dict[str, dict] = {
     "consultation": {

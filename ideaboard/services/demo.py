@@ -32,6 +32,7 @@ from ideaboard.services.analytics import refresh_participation
 from ideaboard.services.campaigns import create_campaign, publish_outcome
 from ideaboard.services.comments import add_comment
 from ideaboard.services.ideas import post_idea, standing_campaign
+from ideaboard.services.information import answer_information_request
 from ideaboard.services.review import change_status, claim, site_settings
 from ideaboard.services.votes import OPPOSE, SUPPORT, cast_vote
 
@@ -88,6 +89,7 @@ def seed_demo(seed: int = 7) -> dict[str, int]:
             votes += 1
         comments += _seed_discussion(rng, idea, people, spec["lang"])
     decisions = _seed_leadership_answers(rng, people)
+    decisions += _seed_answered_information_requests(rng, people)
     scenes = _seed_scenes(rng, people)
     rounds = _seed_funding(rng, people)
     challenges = _seed_challenges(rng, people)  # issue 15
@@ -224,6 +226,25 @@ def _seed_leadership_answers(rng: random.Random, people: list[User]) -> int:
                     decided_at=when if status not in ("under_review",) else None))
     for idea in escalated[len(DEMO_PLAN):len(DEMO_PLAN) + 6]:
         claim(rng.choice(leaders), db.session.get(Idea, idea.id))
+    return count
+
+
+def _seed_answered_information_requests(rng: random.Random, people: list[User]) -> int:
+    """In each language, an idea in the queue whose author answered leadership's "needs
+    information" question: the answer is on its timeline and it is back under review."""
+    leaders = [u for u in people if u.role in (Role.LEADER, Role.ADMIN)]
+    lang_by_title = {spec["title"]: spec["lang"] for spec in content.IDEAS}
+    waiting = list(db.session.scalars(select(Idea).where(
+        Idea.status == IdeaStatus.ESCALATED, Idea.deleted_at.is_(None)).order_by(Idea.id)))
+    count = 0
+    for lang, (question, answer) in content.INFO_EXCHANGES.items():
+        idea = next((idea for idea in waiting if lang_by_title.get(idea.title) == lang), None)
+        if idea is None:
+            continue
+        change_status(rng.choice(leaders), idea, IdeaStatus.NEEDS_INFO, question)
+        answer_information_request(db.session.get(User, idea.author_id),
+                                   db.session.get(Idea, idea.id), answer)
+        count += 1
     return count
 
 
