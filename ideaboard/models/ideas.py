@@ -99,11 +99,16 @@ class Campaign(db.Model):
         return self.closes_at is not None and self.closes_at <= (now or utcnow())
 
     def totals_hidden(self, now: datetime | None = None) -> bool:
-        """Running totals stay hidden until the close date when the owner asked for it
-        (consultations, and campaigns compared two at a time)."""
-        return ((self.kind == CampaignKind.CONSULTATION or self.pairwise_enabled)
-                and self.hide_totals_until_close
-                and self.closes_at is not None and self.closes_at > (now or utcnow()))
+        return totals_hidden(self, now)
+
+
+def totals_hidden(campaign, now: datetime | None = None) -> bool:
+    """Running totals stay hidden until the close date when the owner asked for it
+    (consultations, and campaigns compared two at a time). `campaign` is a Campaign or a
+    row with its kind, pairwise_enabled, hide_totals_until_close and closes_at."""
+    return ((campaign.kind == CampaignKind.CONSULTATION or campaign.pairwise_enabled)
+            and campaign.hide_totals_until_close
+            and campaign.closes_at is not None and campaign.closes_at > (now or utcnow()))
 
 
 class CampaignFollow(db.Model):
