@@ -105,6 +105,7 @@ class Context:
     deep_path: str
     deep_page: int
     round_path: str = ""  # the funding round's page (issue 14)
+    plan_report_path: str = ""  # a plan's review report (issue 17)
 
 
 @dataclass(frozen=True)
@@ -125,11 +126,18 @@ class Scenario:
 
 
 IDEA_CARD = ('<article class="idea-card"', 20)
+PLAN_SECTIONS, PLAN_CRITIQUES = 8, 200  # the plan_report scenario's plan
+EMPTY_ANSWER = '{"ideas":[]}'
 
 
 SCENARIOS = [
     Scenario("hello", "bare Flask under the same gunicorn: the ceiling", "hello",
              server="hello"),
+    # the floor of every signed-in page: session cookie, the session row and its user, CSRF
+    # and security headers around an empty answer (the compose page's similar-ideas lookup
+    # with nothing typed: JSON, no query of its own; signed out it redirects to sign-in)
+    Scenario("empty", "GET /ideas/similar with nothing typed: an empty signed-in response",
+             "get", paths=lambda ctx: ["/ideas/similar"], shows=(EMPTY_ANSWER, 1)),
     Scenario("top", "first page of GET /ideas?sort=top", "get",
              paths=lambda ctx: ["/ideas?sort=top"], shows=IDEA_CARD),
     Scenario("deep", "a keyset page deep in the top order", "get",
@@ -157,6 +165,10 @@ SCENARIOS = [
              "pathological previews", "get", paths=lambda ctx: ["/"], attackers=ATTACKERS),
     Scenario("round", "GET /funding/<slug>: a funding round with 40 ideas and the wallet", "get",
              paths=lambda ctx: [ctx.round_path], shows=('<li class="entry-card', 40)),
+    Scenario("plan_report", f"GET /campaigns/<slug>/plan/report: a plan's review report "
+             f"({PLAN_CRITIQUES} rated critiques over {PLAN_SECTIONS} sections) as a leader",
+             "get", readers="leaders", paths=lambda ctx: [ctx.plan_report_path],
+             shows=('class="report-stances"', PLAN_SECTIONS)),
     Scenario("track_record", "GET /leadership/, leaders' track record (issue 15)", "get",
              paths=lambda ctx: ["/leadership/"], probe="/leadership/",
              shows=("leaders-table", 1)),
@@ -187,23 +199,27 @@ class Goal:
 
 
 GOAL_CONNECTIONS = 16
-# The goals of issue 3, as written there; "missed" is reported, never hidden.
+# The goals of issue 17 (which revised issue 3's ratios), as written there; "missed" is
+# reported, never hidden.
 GOALS = [
-    Goal("top", "top ≥ 0.30× hello", lambda r: r["ratio"] >= 0.30),
+    Goal("empty", "empty signed-in response ≥ 0.5× hello", lambda r: r["ratio"] >= 0.5),
+    Goal("top", "top ≥ 0.20× hello", lambda r: r["ratio"] >= 0.20),
     Goal("top", "top p99 ≤ 60 ms", lambda r: r["p99_ms"] <= 60),
+    Goal("deep", "deep ≥ 0.20× hello", lambda r: r["ratio"] >= 0.20),
+    Goal("deep", "deep p99 ≤ 60 ms", lambda r: r["p99_ms"] <= 60),
     Goal("deep", "deep ≥ 0.9× top (keyset)", lambda r: r["ratio_to_top"] >= 0.9),
-    Goal("detail", "detail ≥ 0.15× hello", lambda r: r["ratio"] >= 0.15),
-    Goal("review", "review ≥ 0.15× hello", lambda r: r["ratio"] >= 0.15),
+    Goal("detail", "detail ≥ 0.08× hello", lambda r: r["ratio"] >= 0.08),
+    Goal("review", "review ≥ 0.10× hello", lambda r: r["ratio"] >= 0.10),
     Goal("home", "home ≥ 0.15× hello", lambda r: r["ratio"] >= 0.15),
     Goal("campaign", "campaign page ≥ 0.15× hello", lambda r: r["ratio"] >= 0.15),
-    Goal("search_zh", "search (Chinese) ≥ 0.10× hello", lambda r: r["ratio"] >= 0.10),
+    Goal("search_zh", "search (Chinese) ≥ 0.08× hello", lambda r: r["ratio"] >= 0.08),
     Goal("search_zh", "search (Chinese) p99 ≤ 150 ms", lambda r: r["p99_ms"] <= 150),
-    Goal("search_zh4", "search (two Chinese words) ≥ 0.10× hello",
-         lambda r: r["ratio"] >= 0.10),
+    Goal("search_zh4", "search (two Chinese words) ≥ 0.08× hello",
+         lambda r: r["ratio"] >= 0.08),
     Goal("search_zh4", "search (two Chinese words) p99 ≤ 150 ms", lambda r: r["p99_ms"] <= 150),
-    Goal("search_en", "search (English) ≥ 0.10× hello", lambda r: r["ratio"] >= 0.10),
+    Goal("search_en", "search (English) ≥ 0.08× hello", lambda r: r["ratio"] >= 0.08),
     Goal("search_en", "search (English) p99 ≤ 150 ms", lambda r: r["p99_ms"] <= 150),
-    Goal("vote", "vote ≥ 0.15× hello", lambda r: r["ratio"] >= 0.15),
+    Goal("vote", "vote ≥ 0.12× hello", lambda r: r["ratio"] >= 0.12),
     Goal("vote", "vote p99 ≤ 100 ms", lambda r: r["p99_ms"] <= 100),
     Goal("vote", "vote: 0 errors", lambda r: r["errors"] == 0),
     Goal("vote", "vote: tallies exact", lambda r: r.get("tallies_exact")),
@@ -221,9 +237,10 @@ GOALS = [
 ]
 FIT_RUNS, FIT_LIMIT_SECONDS = 3, 60  # the broad-support fit: slowest of 3 runs < 1 minute
 SEARCH_SCENARIOS = {"search_zh": "zh", "search_zh4": "zh4", "search_en": "en"}
-READ_SCENARIOS = ("top", "deep", "detail", "search_zh", "search_zh4", "search_en", "review",
-                  "common", "round", "track_record", "analytics")
-TOP_GROWTH_LIMIT = 1.3  # top-ideas latency on tier M at most this times tier S
+READ_SCENARIOS = ("empty", "top", "deep", "detail", "search_zh", "search_zh4", "search_en",
+                  "review", "home", "campaign", "common", "round", "plan_report", "track_record",
+                  "analytics")
+GROWTH_LIMIT = 1.3  # every read page's p50 latency on tier M at most this times tier S
 
 
 def latest_result(tier: str, db: str) -> dict | None:
@@ -524,6 +541,45 @@ def open_funding_round(rng: random.Random) -> tuple[str, list[tuple[int, int]]]:
     return funding_round.slug, entries
 
 
+def open_plan_review(rng: random.Random, critics: list[int]) -> str:
+    """A plan under review with PLAN_SECTIONS sections and a critique, rated on every
+    criterion of the rubric, by each of `critics` (through the services, as in the app);
+    its review report is the plan_report scenario's page."""
+    from ideaboard.extensions import db
+    from ideaboard.models import (
+        Anonymity,
+        CampaignKind,
+        Criterion,
+        CritiqueStance,
+        Role,
+        Section,
+        User,
+    )
+    from ideaboard.models.base import utcnow
+    from ideaboard.services.campaigns import create_campaign
+    from ideaboard.services.plans import post_critique, save_plan
+
+    owner = db.session.scalar(select(User).where(User.role == Role.LEADER).limit(1))
+    now = utcnow()
+    campaign = create_campaign(
+        owner, title=f"Bench plan {now:%Y%m%d%H%M%S}", description="Load test",
+        kind=CampaignKind.PLAN_REVIEW, anonymity=Anonymity.OPTIONAL,
+        opens_at=now - timedelta(hours=1), closes_at=now + timedelta(days=30))
+    document = "\n\n".join(f"## Part {n + 1}\n\nWhat we will do in part {n + 1}, and why."
+                            for n in range(PLAN_SECTIONS))
+    plan = save_plan(owner, campaign, None, title="Bench plan", document=document,
+                     introduction="Introduction")
+    sections = list(db.session.scalars(select(Section).where(Section.plan_id == plan.id)))
+    criteria = list(db.session.scalars(select(Criterion).where(Criterion.plan_id == plan.id)))
+    for n, critic_id in enumerate(critics):
+        post_critique(db.session.get(User, critic_id), campaign, sections[n % len(sections)],
+                      stance=rng.choice(list(CritiqueStance)),
+                      body=f"Critique {n}: the numbers in this part need a second look.",
+                      ratings={c.id: rng.randint(1, 5) for c in criteria},
+                      anonymous=n % 3 == 0)
+    return campaign.slug
+
+
 class Bench:
     def __init__(self, settings: Settings):
         self.settings = settings
@@ -620,6 +676,10 @@ class Bench:
         app = bench_app(database_url)
         with app.app_context():
             round_slug, entries = open_funding_round(rng)
+            critics = list(db.session.scalars(
+                select(User.id).where(User.role == Role.EMPLOYEE).order_by(User.id)
+                .limit(PLAN_CRITIQUES)))
+            plan_slug = open_plan_review(rng, critics)
             top = listed_ideas(None).order_by(Idea.score.desc(), Idea.id.desc())
             listed = db.session.scalar(select(db.func.count()).select_from(top.subquery()))
             position = min(DEEP_POSITION, listed - 2 * app.config["PAGE_SIZE"])
@@ -651,7 +711,8 @@ class Bench:
         phrases = Phrases(rng)
         context = Context(detail_public_id=detail, deep_path=f"/ideas?sort=top&after={cursor}",
                           deep_page=position // app.config["PAGE_SIZE"] + 1,
-                          round_path=f"/funding/{round_slug}")
+                          round_path=f"/funding/{round_slug}",
+                          plan_report_path=f"/campaigns/{plan_slug}/plan/report")
         self.round_slug, self.entries = round_slug, entries
 
         def lua_user(user: SignedIn) -> dict:
@@ -992,7 +1053,7 @@ class Bench:
         run on the same database (run `make bench` before `make bench TIER=M`)."""
         if self.tier != "M" or self.settings.smoke:
             return []
-        growth = f"top p50 latency on M ≤ {TOP_GROWTH_LIMIT}× tier S"
+        growth = f"every read page's p50 latency on M ≤ {GROWTH_LIMIT}× tier S"
         same_sql = "SQL statements per request the same on S and M (every read scenario)"
         small = latest_result("S", self.settings.db)
         if small is None:
@@ -1001,13 +1062,17 @@ class Bench:
         small_rows = {r["scenario"]: r for r in small["rows"]
                       if r.get("connections") == GOAL_CONNECTIONS}
         source = f"tier S run {small['meta']['date']}, commit {small['meta']['commit']}"
-        checks = []
-        top, small_top = by_scenario.get("top"), small_rows.get("top")
-        if top and small_top and "skipped" not in top:
-            factor = top["p50_ms"] / small_top["p50_ms"]
-            checks.append({"goal": growth, "status": (
-                f"{'met' if factor <= TOP_GROWTH_LIMIT else 'missed'} ({factor:.2f}×: "
-                f"{top['p50_ms']:.1f} vs {small_top['p50_ms']:.1f} ms; {source})")})
+        factors = {name: by_scenario[name]["p50_ms"] / small_rows[name]["p50_ms"]
+                   for name in READ_SCENARIOS
+                   if name in by_scenario and name in small_rows
+                   and "skipped" not in by_scenario[name] and "skipped" not in small_rows[name]
+                   and small_rows[name].get("p50_ms")}
+        grown = {name: factor for name, factor in factors.items() if factor > GROWTH_LIMIT}
+        listing = ", ".join(f"{name} {factor:.2f}×"
+                            for name, factor in (grown or factors).items())
+        checks = [{"goal": growth, "status": (
+            "not measured (no read scenario in both runs)" if not factors
+            else f"{'missed' if grown else 'met'} ({listing}; {source})")}]
         differing = [f"{name} {small_rows[name]['sql']}→{by_scenario[name]['sql']}"
                      for name in READ_SCENARIOS
                      if name in by_scenario and name in small_rows

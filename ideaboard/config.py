@@ -48,6 +48,7 @@ class DefaultConfig:
     RATELIMIT_FLAG = "30 per hour"  # flags per signed-in person
     FORCE_HTTPS = False  # redirect to https and send HSTS
     PAGE_SIZE = 30  # ideas per list page and per review-queue page
+    QUEUE_COUNTS_SECONDS = 15  # review-queue counts reused this long per worker (0: off)
     DELIVERY_STALLED_DAYS = 30  # no progress update for this long marks a delivery stalled
     FRAGMENT_CACHE_SIZE = 4096  # rendered idea cards kept per worker (0: off)
     SQL_COUNT_HEADER = False  # adds X-SQL-Count to responses; the benchmark turns it on

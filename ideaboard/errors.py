@@ -22,5 +22,10 @@ class NotFound(DomainError):
     pass
 
 
+class Gone(NotFound):
+    """Not there for this viewer at all (no such item, or hidden from them): a page answers
+    404, where a deleted or merged idea's refusal is a message on its still readable page."""
+
+
 class InvalidInput(DomainError):
     pass

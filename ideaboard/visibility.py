@@ -21,7 +21,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
-from ideaboard.errors import NotAllowed, NotFound
+from ideaboard.errors import Gone, NotAllowed, NotFound
 from ideaboard.models import Anonymity, Campaign, Comment, Idea, IdeaStatus, Role, User
 
 
@@ -93,7 +93,7 @@ def ensure_can_act(viewer: User | None, state: IdeaState) -> None:
     challenge, API write) on an idea that is hidden, merged or deleted."""
     access = idea_access(viewer, state)
     if access in (Access.GONE, Access.SIGN_IN):
-        raise NotFound(_l("This idea no longer exists."))
+        raise Gone(_l("This idea no longer exists."))
     if access == Access.READ:
         if state.status == IdeaStatus.MERGED:
             raise NotAllowed(_l("This idea was merged into another one: take part there."))

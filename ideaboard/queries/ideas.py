@@ -163,12 +163,6 @@ def idea_by_public_id(public_id: str) -> Idea | None:
         .options(joinedload(Idea.author), joinedload(Idea.campaign), selectinload(Idea.tags)))
 
 
-def idea_for_vote(public_id: str) -> Idea | None:
-    """The idea and its campaign, without author and tags: a vote needs no more."""
-    return db.session.scalar(
-        select(Idea).where(Idea.public_id == public_id).options(joinedload(Idea.campaign)))
-
-
 def idea_state(idea_id: int) -> IdeaState:
     """What the visibility rule needs to know about an idea, in one lean query."""
     row = db.session.execute(

@@ -85,7 +85,7 @@ def seed_demo(seed: int = 7) -> dict[str, int]:
                             k=min(len(people) - 1, spec["popularity"] * 4 + rng.randint(0, 3)))
         for voter in voters:
             value = OPPOSE if rng.random() < spec["controversy"] else SUPPORT
-            cast_vote(voter, idea.id, value)
+            cast_vote(voter, idea.public_id, value)
             votes += 1
         comments += _seed_discussion(rng, idea, people, spec["lang"])
     decisions = _seed_leadership_answers(rng, people)
@@ -117,7 +117,7 @@ def _seed_scenes(rng: random.Random, people: list[User]) -> int:
                            tags=[])
         for voter in rng.sample(people, k=rng.randint(12, 30)):
             if voter.id != option.author_id:
-                cast_vote(voter, option.id, SUPPORT if rng.random() < 0.8 else OPPOSE)
+                cast_vote(voter, option.public_id, SUPPORT if rng.random() < 0.8 else OPPOSE)
         _seed_discussion(rng, option, people, "zh" if re.search(r"[\u4e00-\u9fff]", name)
                          else "en")
     _seed_decided_consultation(rng, people, by_local)
@@ -138,7 +138,7 @@ def _seed_scenes(rng: random.Random, people: list[User]) -> int:
         post = post_idea(rng.choice(people), discussion, title=title, body=body, tags=[])
         for voter in rng.sample(people, k=rng.randint(5, 15)):
             if voter.id != post.author_id:
-                cast_vote(voter, post.id, SUPPORT if rng.random() < 0.7 else OPPOSE)
+                cast_vote(voter, post.public_id, SUPPORT if rng.random() < 0.7 else OPPOSE)
         _seed_discussion(rng, post, people, "zh" if re.search(r"[\u4e00-\u9fff]", title)
                          else "en")
     _seed_plan_review(rng, people, by_local)
@@ -161,7 +161,7 @@ def _seed_decided_consultation(rng: random.Random, people: list[User], by_local:
         share = (0.85, 0.6, 0.35)[n]  # the first wins, as the outcome says
         for voter in rng.sample(people, k=24 - 5 * n):
             if voter.id != option.author_id:
-                cast_vote(voter, option.id, SUPPORT if rng.random() < share else OPPOSE)
+                cast_vote(voter, option.public_id, SUPPORT if rng.random() < share else OPPOSE)
         options.append(option)
     publish_outcome(owner, consultation, scene["outcome"], winner=options[0])
 
@@ -286,11 +286,11 @@ def _seed_collective_wisdom(rng: random.Random, people: list[User]) -> int:
                          tags=spec["tags"])
         for voter in bloc:
             if voter.id != author.id:
-                cast_vote(voter, idea.id, SUPPORT)
+                cast_vote(voter, idea.public_id, SUPPORT)
         opposed = sorted({department[u.id] for u in others}) if index else []
         for name in opposed:  # one or two colleagues in every other department object
             for voter in rng.sample(by_department[name], k=rng.randint(1, 2)):
-                cast_vote(voter, idea.id, OPPOSE)
+                cast_vote(voter, idea.public_id, OPPOSE)
         _seed_discussion(rng, idea, people, spec["lang"])
     for spec in content.BROAD_IDEAS:
         author = rng.choice(people)
@@ -299,9 +299,9 @@ def _seed_collective_wisdom(rng: random.Random, people: list[User]) -> int:
         for name in sorted(by_department):  # in every department, three back it, one objects
             colleagues = rng.sample([u for u in by_department[name] if u.id != author.id], k=4)
             for voter in colleagues[:3]:
-                cast_vote(voter, idea.id, SUPPORT)
+                cast_vote(voter, idea.public_id, SUPPORT)
             if name in sorted(by_department)[::2]:
-                cast_vote(colleagues[3], idea.id, OPPOSE)
+                cast_vote(colleagues[3], idea.public_id, OPPOSE)
         _seed_discussion(rng, idea, people, spec["lang"])
 
     scene = content.PAIRWISE_SCENE

@@ -27,7 +27,6 @@ from ideaboard.models import (
     Escalation,
     Idea,
     IdeaFollow,
-    IdeaStatus,
     Notification,
     NotificationKind,
     NotificationPreference,
@@ -37,10 +36,11 @@ from ideaboard.models import (
     Vote,
 )
 from ideaboard.models.base import utcnow
+from ideaboard.models.ideas import REVIEW_QUEUE_STATUSES
 from ideaboard.queries.notifications import WITH_TARGETS
 from ideaboard.services.settings import mail_config
 
-QUEUE_STATUSES = (IdeaStatus.ESCALATED, IdeaStatus.UNDER_REVIEW)
+QUEUE_STATUSES = REVIEW_QUEUE_STATUSES
 
 
 def mail_enabled() -> bool:

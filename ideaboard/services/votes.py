@@ -14,11 +14,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, delete, insert, select, update
 
 from ideaboard.database import write_transaction
+from ideaboard.errors import Gone
 from ideaboard.models import Campaign, CampaignKind, Comment, CommentVote, Idea, Vote
 from ideaboard.models.base import utcnow
+from ideaboard.models.ideas import totals_hidden
 from ideaboard.models.ranking import hot_score, wilson_lower_bound
 from ideaboard.queries.ideas import state_of_idea_of
-from ideaboard.services import InvalidInput, NotAllowed, NotFound
+from ideaboard.services import InvalidInput, NotAllowed
 from ideaboard.services.review import escalate_if_due
 from ideaboard.visibility import IdeaState, ensure_can_act, ensure_comment_open
 
@@ -32,6 +34,7 @@ class VoteResult:
     opposers: int
     score: float
     escalated: bool = False
+    totals_hidden: bool = False  # anti-herding: the answer must not show the tallies
 
 
 def _tally_delta(old: int, new: int) -> tuple[int, int]:
@@ -46,13 +49,16 @@ class _VoteStatements:
     def __init__(self) -> None:
         idea_id, user_id = bindparam("idea_id_"), bindparam("user_id_")
         mine = (Vote.idea_id == idea_id, Vote.user_id == user_id)
+        # the one lookup of the idea a vote makes: by its public id, locked, with what the
+        # visibility rule, the campaign's dates and its anti-herding setting need
         self.lock_idea = (
-            select(Idea.author_id, Idea.hidden_at, Idea.deleted_at, Idea.status,
+            select(Idea.id, Idea.author_id, Idea.hidden_at, Idea.deleted_at, Idea.status,
                    Idea.supporters, Idea.opposers, Idea.score, Idea.public_at,
                    Idea.broad_support, Campaign.kind, Campaign.anonymity, Campaign.opens_at,
-                   Campaign.closes_at)
+                   Campaign.closes_at, Campaign.pairwise_enabled,
+                   Campaign.hide_totals_until_close)
             .join(Campaign, Campaign.id == Idea.campaign_id)
-            .where(Idea.id == idea_id).with_for_update(of=Idea))
+            .where(Idea.public_id == bindparam("public_id_")).with_for_update(of=Idea))
         self.old_vote = select(Vote.value).where(*mine)
         self.insert_vote = insert(Vote).values(
             idea_id=idea_id, user_id=user_id, value=bindparam("value_"),
@@ -72,17 +78,21 @@ def _statements() -> _VoteStatements:
     return _VoteStatements()
 
 
-def cast_vote(user, idea_id: int, value: int) -> VoteResult:
-    """Support (+1), oppose (-1) or retract (0) a vote; idempotent for a repeated value."""
+def cast_vote(user, public_id: str, value: int) -> VoteResult:
+    """Support (+1), oppose (-1) or retract (0) a vote; idempotent for a repeated value.
+    The idea is looked up once, locked, by its public id; Gone when it is not there for
+    this user (no such idea, or hidden from them)."""
     if value not in (SUPPORT, OPPOSE, RETRACT):
         raise InvalidInput(_l("Unknown vote."))
-    statements, keys = _statements(), {"idea_id_": idea_id, "user_id_": user.id}
+    statements = _statements()
     with write_transaction() as session:
-        row = session.execute(statements.lock_idea, keys).one_or_none()
+        row = session.execute(statements.lock_idea, {"public_id_": public_id}).one_or_none()
         if row is None:
-            raise NotFound(_l("This idea no longer exists."))
+            raise Gone(_l("This idea no longer exists."))
         ensure_can_act(user, IdeaState(row.author_id, row.hidden_at, row.deleted_at,
                                        row.status, row.anonymity))
+        idea_id, keys = row.id, {"idea_id_": row.id, "user_id_": user.id}
+        hidden = totals_hidden(row)
         if row.author_id == user.id:
             raise NotAllowed(_l("You cannot vote on your own idea."))
         now = utcnow()
@@ -90,7 +100,8 @@ def cast_vote(user, idea_id: int, value: int) -> VoteResult:
             raise NotAllowed(_l("This campaign is closed: its votes are final."))
         old = session.scalar(statements.old_vote, keys) or RETRACT
         if old == value:
-            return VoteResult(value, row.supporters, row.opposers, row.score)
+            return VoteResult(value, row.supporters, row.opposers, row.score,
+                              totals_hidden=hidden)
         if old == RETRACT:
             session.execute(statements.insert_vote, keys | {"value_": value, "now_": now})
         elif value == RETRACT:
@@ -109,7 +120,7 @@ def cast_vote(user, idea_id: int, value: int) -> VoteResult:
         escalated = (d_support > 0 and row.kind != CampaignKind.CONSULTATION
                      and escalate_if_due(session, idea_id, supporters, score,
                                          row.broad_support))
-    return VoteResult(value, supporters, opposers, score, escalated)
+    return VoteResult(value, supporters, opposers, score, escalated, hidden)
 
 
 def mark_helpful(user, comment: Comment, helpful: bool) -> int:

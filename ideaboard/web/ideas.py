@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ideaboard.anonymity import news_time, posted_anonymously
+from ideaboard.errors import Gone
 from ideaboard.extensions import limiter
 from ideaboard.forms import ActionForm, show_refusal
 from ideaboard.forms.ideas import CommentEditForm, CommentForm, HelpfulForm, IdeaForm, VoteForm
@@ -31,7 +32,6 @@ from ideaboard.queries.ideas import (
     comment_thread,
     helpful_marks_by_user,
     idea_by_public_id,
-    idea_for_vote,
     list_ideas,
     merged_into_public_id,
     popular_tags,
@@ -90,10 +90,10 @@ def flash_anonymous_timing(post: Idea | Comment) -> None:
             time=format_time(news_time(post.created_at, True, window), "short")), "info")
 
 
-def load_idea(public_id: str, *, lean: bool = False) -> Idea:
+def load_idea(public_id: str) -> Idea:
     """The idea as this viewer may see it: 404 when it is not there for them (hidden), a
-    sign-in page in a sensitive campaign. `lean` skips author and tags (votes)."""
-    idea = (idea_for_vote if lean else idea_by_public_id)(public_id)
+    sign-in page in a sensitive campaign."""
+    idea = idea_by_public_id(public_id)
     if idea is None:
         abort(404)
     guard(idea_access(current_user, IdeaState.of(idea)))
@@ -259,19 +259,21 @@ def delete(public_id: str):
 @login_required
 @limiter.limit(lambda: rate_limit("vote"))
 def vote(public_id: str):
-    idea = load_idea(public_id, lean=True)
+    """The service looks the idea up (once, locked) and applies the visibility rule."""
     form = VoteForm()
     if not form.validate_on_submit() or form.value.data not in VOTE_VALUES:
         abort(400)
     try:
-        result = cast_vote(current_user, idea.id, VOTE_VALUES[form.value.data])
+        result = cast_vote(current_user, public_id, VOTE_VALUES[form.value.data])
+    except Gone:
+        abort(404)
     except DomainError as refused:
         if wants_json():
             return jsonify(error=str(refused)), 403
         flash(str(refused), "warning")
         return redirect(url_for("ideas.show", public_id=public_id))
     if wants_json():
-        if idea.campaign.totals_hidden():  # anti-herding: the count stays hidden, even here
+        if result.totals_hidden:  # anti-herding: the count stays hidden, even here
             return jsonify(value=result.value)
         return jsonify(value=result.value, supporters=result.supporters,
                        opposers=result.opposers, score=round(result.score, 3))

@@ -226,7 +226,7 @@ def test_the_vote_that_tips_an_idea_reads_the_stored_score(factory, count_querie
     for idea in (low, high):
         for voter in voters:
             with count_queries() as counter:
-                results[idea.title] = cast_vote(voter, idea.id, SUPPORT)
+                results[idea.title] = cast_vote(voter, idea.public_id, SUPPORT)
     assert results["High"].escalated and not results["Low"].escalated
     assert counter.count <= 12  # the vote fits nothing: a handful of statements
 

@@ -11,7 +11,8 @@ THREADS = 16
 
 
 def test_sixteen_threads_casting_the_same_votes_twice_at_once(app, factory):
-    ideas = [factory.idea().id for _ in range(4)]
+    created = [factory.idea() for _ in range(4)]
+    ideas, public_ids = [i.id for i in created], [i.public_id for i in created]
     voters = [factory.user().id for _ in range(THREADS // 2)]
     # every voter runs in two threads at once: the double-click / two-tab case
     assignments = [voters[i // 2] for i in range(THREADS)]
@@ -25,8 +26,8 @@ def test_sixteen_threads_casting_the_same_votes_twice_at_once(app, factory):
                 db.session.commit()
                 barrier.wait(timeout=30)
                 for _round in range(2):
-                    for idea_id in ideas:
-                        cast_vote(user, idea_id, value)
+                    for public_id in public_ids:
+                        cast_vote(user, public_id, value)
             except BaseException as error:
                 errors.append(error)
             finally:

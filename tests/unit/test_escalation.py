@@ -54,7 +54,7 @@ def support(idea, count: int) -> list[User]:
         voters.append(voter)
     db.session.commit()
     for voter in voters:
-        cast_vote(voter, idea.id, SUPPORT)
+        cast_vote(voter, idea.public_id, SUPPORT)
     return voters
 
 
@@ -66,7 +66,7 @@ def test_nine_supporters_stay_open_and_the_tenth_escalates(factory):
     idea = factory.idea()
     support(idea, 9)
     assert status_of(idea) == IdeaStatus.OPEN
-    result = cast_vote(factory.user(), idea.id, SUPPORT)
+    result = cast_vote(factory.user(), idea.public_id, SUPPORT)
     assert result.escalated and status_of(idea) == IdeaStatus.ESCALATED
     escalation = db.session.scalar(select(Escalation))
     assert escalation.reason == EscalationReason.THRESHOLD_MET
@@ -88,7 +88,7 @@ def test_wilson_just_under_the_minimum_does_not_escalate_and_at_it_does(factory)
 def test_the_default_minimum_score_holds_back_a_contested_idea(factory):
     idea = factory.idea()
     for _ in range(8):
-        cast_vote(factory.user(), idea.id, OPPOSE)
+        cast_vote(factory.user(), idea.public_id, OPPOSE)
     support(idea, 12)  # 12 of 20: Wilson lower bound ≈ 0.39 < 0.6
     assert status_of(idea) == IdeaStatus.OPEN
 
@@ -99,9 +99,9 @@ def test_a_percentage_of_active_employees_replaces_the_fixed_number(factory):
     idea = factory.idea()  # 1 user so far
     voters = [factory.user() for _ in range(9)]  # 10 active employees → 5 needed
     for voter in voters[:4]:
-        cast_vote(voter, idea.id, SUPPORT)
+        cast_vote(voter, idea.public_id, SUPPORT)
     assert status_of(idea) == IdeaStatus.OPEN
-    cast_vote(voters[4], idea.id, SUPPORT)
+    cast_vote(voters[4], idea.public_id, SUPPORT)
     assert status_of(idea) == IdeaStatus.ESCALATED
 
 
@@ -119,7 +119,7 @@ def test_concurrent_tipping_votes_escalate_exactly_once(app, factory):
                 user = db.session.get(User, user_id)
                 db.session.commit()
                 barrier.wait(timeout=30)
-                cast_vote(user, idea.id, SUPPORT)
+                cast_vote(user, idea.public_id, SUPPORT)
             except BaseException as error:
                 errors.append(error)
             finally:
@@ -204,9 +204,9 @@ def test_author_supporters_and_followers_hear_of_escalation_and_decisions(factor
     author = factory.user()
     idea = factory.idea(author)
     supporter, follower, opposer, muted = (factory.user() for _ in range(4))
-    cast_vote(supporter, idea.id, SUPPORT)
-    cast_vote(opposer, idea.id, OPPOSE)
-    cast_vote(muted, idea.id, SUPPORT)
+    cast_vote(supporter, idea.public_id, SUPPORT)
+    cast_vote(opposer, idea.public_id, OPPOSE)
+    cast_vote(muted, idea.public_id, SUPPORT)
     follow_idea(follower, idea, True)
     db.session.add(NotificationPreference(user_id=muted.id, kind=NotificationKind.ESCALATED,
                                           in_app=False, email=False))

@@ -342,15 +342,15 @@ def test_merge_counts_overlapping_voters_once_and_recounts_from_the_rows(factory
     dup_author, survivor_author, duplicate, survivor = duplicates
     both_support, both_mixed, only_dup, only_dup_oppose, only_survivor = (
         factory.user() for _ in range(5))
-    cast_vote(both_support, duplicate.id, SUPPORT)
-    cast_vote(both_support, survivor.id, SUPPORT)
-    cast_vote(both_mixed, duplicate.id, SUPPORT)
-    cast_vote(both_mixed, survivor.id, OPPOSE)  # the survivor's vote is the one kept
-    cast_vote(only_dup, duplicate.id, SUPPORT)
-    cast_vote(only_dup_oppose, duplicate.id, OPPOSE)
-    cast_vote(only_survivor, survivor.id, SUPPORT)
-    cast_vote(survivor_author, duplicate.id, SUPPORT)  # cannot vote on their own idea
-    cast_vote(dup_author, survivor.id, SUPPORT)  # may keep theirs on the other idea
+    cast_vote(both_support, duplicate.public_id, SUPPORT)
+    cast_vote(both_support, survivor.public_id, SUPPORT)
+    cast_vote(both_mixed, duplicate.public_id, SUPPORT)
+    cast_vote(both_mixed, survivor.public_id, OPPOSE)  # the survivor's vote is the one kept
+    cast_vote(only_dup, duplicate.public_id, SUPPORT)
+    cast_vote(only_dup_oppose, duplicate.public_id, OPPOSE)
+    cast_vote(only_survivor, survivor.public_id, SUPPORT)
+    cast_vote(survivor_author, duplicate.public_id, SUPPORT)  # cannot vote on their own idea
+    cast_vote(dup_author, survivor.public_id, SUPPORT)  # may keep theirs on the other idea
     admin = factory.user(Role.ADMIN)
 
     result = merge_ideas(admin, fresh(duplicate), fresh(survivor), MERGE_RATIONALE)
@@ -426,7 +426,7 @@ def test_merge_can_escalate_the_survivor(factory, duplicates):
                                                    escalation_min_wilson=0.0))
     db.session.commit()
     for idea in (duplicate, duplicate, survivor):
-        cast_vote(factory.user(), idea.id, SUPPORT)
+        cast_vote(factory.user(), idea.public_id, SUPPORT)
 
     merge_ideas(factory.user(Role.ADMIN), fresh(duplicate), fresh(survivor), MERGE_RATIONALE)
 

@@ -62,7 +62,7 @@ def rows(model) -> int:
 
 # Every service that acts on an idea or its discussion, as (name, action, table it writes).
 def _vote(user, idea, comment):
-    cast_vote(user, idea.id, SUPPORT)
+    cast_vote(user, idea.public_id, SUPPORT)
 
 
 def _comment(user, idea, comment):
@@ -147,7 +147,7 @@ def test_a_leaders_merged_decision_moves_votes_comments_and_followers(factory):
     duplicate = factory.idea(title="Shared launch calendar")
     survivor = factory.idea(title="One calendar for every launch")
     voter, follower, talker = factory.user(), factory.user(), factory.user()
-    cast_vote(voter, duplicate.id, SUPPORT)
+    cast_vote(voter, duplicate.public_id, SUPPORT)
     follow_idea(follower, idea_by_public_id(duplicate.public_id), True)
     comment = add_comment(talker, idea_by_public_id(duplicate.public_id),
                           body="Zanzibar planning board", stance=Stance.FOR)

@@ -26,18 +26,18 @@ def vote_rows(idea_id: int) -> tuple[int, int]:
 
 def test_support_oppose_change_and_retract_keep_tallies_exact(factory):
     idea, voter = factory.idea(), factory.user()
-    assert cast_vote(voter, idea.id, SUPPORT).supporters == 1
+    assert cast_vote(voter, idea.public_id, SUPPORT).supporters == 1
     assert tallies(idea.id)[:2] == (1, 0) == vote_rows(idea.id)
-    cast_vote(voter, idea.id, OPPOSE)
+    cast_vote(voter, idea.public_id, OPPOSE)
     assert tallies(idea.id)[:2] == (0, 1) == vote_rows(idea.id)
-    cast_vote(voter, idea.id, RETRACT)
+    cast_vote(voter, idea.public_id, RETRACT)
     assert tallies(idea.id)[:2] == (0, 0) == vote_rows(idea.id)
 
 
 def test_repeating_a_vote_changes_nothing(factory):
     idea, voter = factory.idea(), factory.user()
-    cast_vote(voter, idea.id, SUPPORT)
-    cast_vote(voter, idea.id, SUPPORT)
+    cast_vote(voter, idea.public_id, SUPPORT)
+    cast_vote(voter, idea.public_id, SUPPORT)
     assert tallies(idea.id)[:2] == (1, 0)
     assert db.session.scalar(select(func.count()).select_from(Vote)) == 1
 
@@ -45,9 +45,9 @@ def test_repeating_a_vote_changes_nothing(factory):
 def test_score_is_the_wilson_bound_of_the_tallies(factory):
     idea = factory.idea()
     for _ in range(7):
-        cast_vote(factory.user(), idea.id, SUPPORT)
+        cast_vote(factory.user(), idea.public_id, SUPPORT)
     for _ in range(3):
-        cast_vote(factory.user(), idea.id, OPPOSE)
+        cast_vote(factory.user(), idea.public_id, OPPOSE)
     supporters, opposers, score = tallies(idea.id)
     assert (supporters, opposers) == (7, 3)
     assert score == pytest.approx(wilson_lower_bound(7, 10))
@@ -58,7 +58,7 @@ def test_no_vote_on_your_own_idea(factory):
     author = factory.user()
     idea = factory.idea(author)
     with pytest.raises(NotAllowed):
-        cast_vote(author, idea.id, SUPPORT)
+        cast_vote(author, idea.public_id, SUPPORT)
     assert tallies(idea.id)[:2] == (0, 0)
 
 
@@ -67,7 +67,7 @@ def test_no_vote_on_a_deleted_idea(factory):
     idea = factory.idea(author)
     delete_idea(author, idea)
     with pytest.raises(NotFound):
-        cast_vote(factory.user(), idea.id, SUPPORT)
+        cast_vote(factory.user(), idea.public_id, SUPPORT)
 
 
 def test_the_database_refuses_a_second_vote_row(factory):
@@ -84,7 +84,7 @@ def test_tallies_are_updated_by_sql_increments_not_python_copies(factory, count_
     """The counter moves in SQL (supporters = supporters + 1), so concurrent votes add up."""
     idea, voter = factory.idea(), factory.user()
     with count_queries() as counter:
-        cast_vote(voter, idea.id, SUPPORT)
+        cast_vote(voter, idea.public_id, SUPPORT)
     updates = [s for s in counter.statements if s.startswith("UPDATE idea SET supporters")]
     assert len(updates) == 1
     assert "supporters=(idea.supporters + " in updates[0].replace(" = ", "=")

@@ -216,8 +216,8 @@ def exportable(factory):
     db.session.commit()
     voters = [factory.user() for _ in range(3)]
     for voter in voters[:2]:
-        cast_vote(voter, public.id, SUPPORT)
-    cast_vote(voters[2], public.id, OPPOSE)
+        cast_vote(voter, public.public_id, SUPPORT)
+    cast_vote(voters[2], public.public_id, OPPOSE)
     pull_into_queue(leader, idea_by_public_id(public.public_id), "Please answer")
     change_status(leader, idea_by_public_id(public.public_id), IdeaStatus.ACCEPTED,
                   "We will do this next quarter, starting with two pilot teams.")

@@ -66,7 +66,7 @@ def anonymous_world(factory):
     add_comment(factory.user(), post, body="Reply to the anonymous one", stance=Stance.NEUTRAL,
                 parent=comment)
     for _ in range(3):
-        cast_vote(factory.user(), post.id, SUPPORT)
+        cast_vote(factory.user(), post.public_id, SUPPORT)
     pull_into_queue(board, post, "Board wants to answer this")
     db.session.execute(update(Idea).where(Idea.id.in_([post.id, chosen.id]))
                        .values(created_at=SECRET_TIME, public_at=SECRET_TIME,

@@ -108,7 +108,7 @@ def mail_world(factory):
     named = post_idea(idea_owner, optional, title="Named post", body="", tags=["pay"])
     for reader in (follower, digest_reader):
         follow_idea(reader, post, True)
-        cast_vote(reader, post.id, SUPPORT)
+        cast_vote(reader, post.public_id, SUPPORT)
     named_comment = add_comment(commenter, idea_by_public_id(named.public_id),
                                 body="A named view", stance=Stance.NEUTRAL)
     add_comment(author, idea_by_public_id(named.public_id), body="Anonymous on a named post",

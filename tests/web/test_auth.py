@@ -147,3 +147,27 @@ def test_invites_say_when_they_expire_the_right_way_round(client, login_as, loca
     assert re.search(valid, rows["later@partner.org"]), rows["later@partner.org"]
     assert re.search(expired, rows["earlier@partner.org"]), rows["earlier@partner.org"]
     assert "ago" not in rows["later@partner.org"] and "前" not in rows["later@partner.org"]
+def test_a_session_fails_on_its_next_request_when_its_user_is_suspended_elsewhere(
+        client, factory, app):
+    """Another host (or the directory sync) may change the user row without ending the
+    sessions: the session lookup checks the account on every request, nothing is cached."""
+    from sqlalchemy import update
+
+    from ideaboard.extensions import db
+    from ideaboard.models import User
+
+    user = factory.user()
+    sign_in(client, user)
+    assert client.get("/ideas/similar").status_code == 200
+    db.session.execute(update(User).where(User.id == user.id)
+                       .values(suspended_until=utcnow() + timedelta(days=1)))
+    db.session.commit()
+    refused = client.get("/ideas/similar")
+    assert refused.status_code == 302 and "/login" in refused.headers["Location"]
+    db.session.execute(update(User).where(User.id == user.id)
+                       .values(suspended_until=None, deactivated_at=utcnow()))
+    db.session.commit()
+    assert client.get("/ideas/similar").status_code == 302
+    db.session.execute(update(User).where(User.id == user.id).values(deactivated_at=None))
+    db.session.commit()
+    assert client.get("/ideas/similar").status_code == 200  # the same session, unchanged

@@ -133,7 +133,7 @@ def test_hidden_totals_stay_hidden_everywhere_until_close(client, login_as, fact
                              hide_totals_until_close=True)
     option = post_idea(owner, campaign, title="Candidate A", body="", tags=[])
     for _ in range(7):
-        cast_vote(factory.user(), option.id, SUPPORT)
+        cast_vote(factory.user(), option.public_id, SUPPORT)
     login_as("employee")
     page = client.get(f"/ideas/{option.public_id}").get_data(as_text=True)
     assert 'data-count="support"' not in page and "Totals stay hidden" in page
@@ -151,10 +151,12 @@ def test_results_fold_departments_and_levels_under_five(client, login_as, factor
     campaign = make_campaign(factory, CampaignKind.CONSULTATION, owner=owner)
     option = post_idea(owner, campaign, title="Candidate B", body="", tags=[])
     for _ in range(6):
-        cast_vote(factory.user(department="Sales", level=Level.FRONTLINE), option.id, SUPPORT)
+        cast_vote(factory.user(department="Sales", level=Level.FRONTLINE), option.public_id,
+                  SUPPORT)
     for _ in range(4):
-        cast_vote(factory.user(department="Legal", level=Level.FRONTLINE), option.id, SUPPORT)
-    cast_vote(factory.user(department="Finance", level=Level.EXECUTIVE), option.id, SUPPORT)
+        cast_vote(factory.user(department="Legal", level=Level.FRONTLINE), option.public_id,
+                  SUPPORT)
+    cast_vote(factory.user(department="Finance", level=Level.EXECUTIVE), option.public_id, SUPPORT)
     login_as("employee")
     page = client.get(f"/campaigns/{campaign.slug}/results").get_data(as_text=True)
     department_table = page[page.index("By department"):page.index("By level")]
@@ -172,7 +174,7 @@ def test_the_outcome_is_published_and_participants_are_told(client, login_as, fa
     campaign = make_campaign(factory, CampaignKind.CONSULTATION, owner=owner)
     option = post_idea(owner, campaign, title="Candidate C", body="", tags=[])
     voter = factory.user()
-    cast_vote(voter, option.id, SUPPORT)
+    cast_vote(voter, option.public_id, SUPPORT)
     short = client.post_form(f"/campaigns/{campaign.slug}/outcome", {"outcome_text": "Done."},
                              follow_redirects=True)
     assert "at least 30 characters" in short.get_data(as_text=True)
@@ -197,7 +199,7 @@ def test_consultation_options_do_not_go_to_the_review_queue(factory):
     campaign = make_campaign(factory, CampaignKind.CONSULTATION, owner=owner)
     option = post_idea(owner, campaign, title="Candidate D", body="", tags=[])
     for _ in range(12):
-        cast_vote(factory.user(), option.id, SUPPORT)
+        cast_vote(factory.user(), option.public_id, SUPPORT)
     assert db.session.get(Idea, option.id).status.value == "open"
 
 

@@ -457,8 +457,8 @@ def test_my_activity_lists_my_own_things_with_anonymous_ones_marked(client, fact
                 stance=Stance.AGAINST)
     add_comment(other, idea_by_public_id(named.public_id), body="Their reply to me",
                 stance=Stance.FOR)
-    cast_vote(me, theirs.id, SUPPORT)
-    cast_vote(other, named.id, SUPPORT)
+    cast_vote(me, theirs.public_id, SUPPORT)
+    cast_vote(other, named.public_id, SUPPORT)
 
     page = text_of(client.get("/activity"))
     assert "My anonymous proposal" in page and "My named proposal" in page

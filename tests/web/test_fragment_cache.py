@@ -44,9 +44,9 @@ def test_the_second_view_is_served_from_the_cache(app, client, factory):
 def test_what_a_card_shows_is_never_stale(app, client, factory):
     author = factory.user(name="Original Name")
     idea = factory.idea(author, title="Fewer meetings on Friday")
-    public_id, idea_id = idea.public_id, idea.id
+    public_id = idea.public_id
     client.get("/ideas")  # fills the cache
-    cast_vote(factory.user(), idea_id, SUPPORT)
+    cast_vote(factory.user(), public_id, SUPPORT)
     author.display_name = "Renamed Person"
     db.session.commit()
     page = client.get("/ideas").get_data(as_text=True)

@@ -73,7 +73,7 @@ def test_keyset_pages_walk_every_idea_once_in_order(client, factory, app):
     author, voter = factory.user(), factory.user()
     ideas = [factory.idea(author) for _ in range(17)]
     for idea in ideas[::3]:
-        cast_vote(voter, idea.id, SUPPORT)
+        cast_vote(voter, idea.public_id, SUPPORT)
     for sort in ("top", "hot", "new", "discussed"):
         seen, url = [], f"/ideas?sort={sort}"
         while url:

@@ -67,8 +67,8 @@ def test_options_are_voted_from_the_list_and_ranked_with_a_chart_and_a_table(cli
     first = post_idea(owner, campaign, title="Option Alpha", body="", tags=[])
     second = post_idea(owner, campaign, title="Option Beta", body="", tags=[])
     for _ in range(3):
-        cast_vote(factory.user(), second.id, SUPPORT)
-    cast_vote(factory.user(), first.id, SUPPORT)
+        cast_vote(factory.user(), second.public_id, SUPPORT)
+    cast_vote(factory.user(), first.public_id, SUPPORT)
     login_as("employee")
     page = client.get(f"/campaigns/{campaign.slug}").get_data(as_text=True)
     for option in (first, second):
@@ -198,15 +198,15 @@ def test_open_ideas_show_the_supporters_still_needed_by_the_escalation_rule(clie
                                                    escalation_min_wilson=0.0))
     db.session.commit()
     idea = factory.idea(title="Shorter stand-ups")
-    cast_vote(factory.user(), idea.id, SUPPORT)
+    cast_vote(factory.user(), idea.public_id, SUPPORT)
     login_as("employee")
     page = client.get(f"/ideas/{idea.public_id}").get_data(as_text=True)
     assert "3 more supporters to reach leadership." in page
     for _ in range(2):
-        cast_vote(factory.user(), idea.id, SUPPORT)
+        cast_vote(factory.user(), idea.public_id, SUPPORT)
     assert "1 more supporter to reach leadership." in client.get(
         f"/ideas/{idea.public_id}").get_data(as_text=True)
-    cast_vote(factory.user(), idea.id, SUPPORT)  # the fourth tips it, as the page said
+    cast_vote(factory.user(), idea.public_id, SUPPORT)  # the fourth tips it, as the page said
     assert db.session.get(Idea, idea.id).status == IdeaStatus.ESCALATED
     assert "reach leadership" not in client.get(f"/ideas/{idea.public_id}").get_data(
         as_text=True)
@@ -218,7 +218,7 @@ def test_progress_says_when_support_alone_cannot_get_there(client, login_as, fac
     db.session.commit()
     idea = factory.idea(title="Contested")
     for _ in range(3):
-        cast_vote(factory.user(), idea.id, OPPOSE)
+        cast_vote(factory.user(), idea.public_id, OPPOSE)
     login_as("employee")
     page = client.get(f"/ideas/{idea.public_id}").get_data(as_text=True)
     assert "more supporters to reach leadership" in page  # 0.99 is reachable, slowly
@@ -284,7 +284,7 @@ def test_progress_is_not_shown_where_totals_are_hidden(client, login_as, factory
     db.session.commit()
     campaign = make_campaign(factory, hide_totals_until_close=True, pairwise_enabled=True)
     idea = post_idea(factory.user(), campaign, title="Hidden count", body="", tags=[])
-    cast_vote(factory.user(), idea.id, SUPPORT)
+    cast_vote(factory.user(), idea.public_id, SUPPORT)
     login_as("employee")
     assert "reach leadership" not in client.get(f"/ideas/{idea.public_id}").get_data(
         as_text=True)

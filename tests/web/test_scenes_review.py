@@ -45,8 +45,10 @@ def test_the_queue_filters_by_campaign_owner_mine_and_overdue(client, login_as, 
     late = queued(factory, "Late and unowned", other)
     assign(me, mine, me)
     assign(me, theirs, other)
+    overdue = utcnow() - timedelta(days=2)  # both copies of the due date, as the app keeps them
     db.session.execute(update(Escalation).where(Escalation.idea_id == late.id)
-                       .values(due_at=utcnow() - timedelta(days=2)))
+                       .values(due_at=overdue))
+    db.session.execute(update(Idea).where(Idea.id == late.id).values(review_due_at=overdue))
     db.session.commit()
     everything = titles(client.get("/review/").get_data(as_text=True))
     assert len(everything) == 4

@@ -139,14 +139,14 @@ def comment(public_id: str):
 @bp.post("/ideas/<public_id>/vote")
 @limiter.limit(lambda: rate_limit("vote"))
 def vote(public_id: str):
-    idea = load_idea(public_id, lean=True)
+    """The service looks the idea up (once, locked) and applies the visibility rule."""
     value = optional_text(json_body(), "value")
     if value not in VOTES:
         raise ApiError(422, "invalid_input",
                        _("The vote is “support”, “oppose” or “retract”."), "value")
-    result = cast_vote(current_user, idea.id, VOTES[value])
+    result = cast_vote(current_user, public_id, VOTES[value])
     answer = {"value": representations.VOTE_NAMES[result.value]}
-    if not idea.campaign.totals_hidden():  # anti-herding: the count stays hidden, even here
+    if not result.totals_hidden:  # anti-herding: the count stays hidden, even here
         answer |= {"supporters": result.supporters, "opposers": result.opposers,
                    "score": round(result.score, 4)}
     return answer
