@@ -18,11 +18,13 @@ import hashlib
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
+from functools import cache as cache_by_type
 from functools import cached_property
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, get_args, get_type_hints
 
-from flask import Flask, current_app, get_template_attribute
+from flask import Flask, current_app, get_template_attribute, request, url_for
+from flask_login import current_user
 from markupsafe import Markup
 
 from ideaboard.anonymity import Byline, byline, edited_moment
@@ -30,6 +32,7 @@ from ideaboard.catalog import current_locale
 from ideaboard.extensions import cache
 from ideaboard.models import Comment, Idea, IdeaStatus, Stance
 from ideaboard.models.base import utcnow
+from ideaboard.permissions import can_edit_comment, can_mark_helpful, is_admin, is_signed_in
 from ideaboard.web.templating import RELATIVE_LIMIT
 
 RELATIVE_TIMEOUT = 120  # seconds: an entry keyed by the minute is useless after it
@@ -43,21 +46,29 @@ class Shown:
     day_only: bool = False
 
 
-def clock_key(moment: datetime, day_only: bool) -> Hashable:
+def clock_key(moment: datetime, day_only: bool, now: datetime) -> Hashable:
     """What `when(moment)` depends on besides the language: the day for anonymous and old
     moments, else the minute (a relative label such as "5 minutes ago" is at most a minute
     behind)."""
     if day_only:
         return moment.date()
-    now = utcnow()
     if now - moment >= RELATIVE_LIMIT:
         return moment
     return moment, now.replace(second=0, microsecond=0)
 
 
-def _clock(row) -> tuple:
-    return tuple(clock_key(value.moment, value.day_only) for value in
-                 (getattr(row, f.name) for f in fields(row)) if isinstance(value, Byline | Shown))
+@cache_by_type
+def _dated_fields(row_type: type) -> tuple[str, ...]:
+    """The fields of a row that may hold a date `when()` shows (a Byline or a Shown)."""
+    hints = get_type_hints(row_type)
+    return tuple(f.name for f in fields(row_type)
+                 if {Byline, Shown} & set(get_args(hints[f.name]) or (hints[f.name],)))
+
+
+def _clock(row, now: datetime) -> tuple:
+    dated = (getattr(row, name) for name in _dated_fields(type(row)))
+    return tuple(clock_key(value.moment, value.day_only, now) for value in dated
+                 if value is not None)
 
 
 def _is_relative(clock: tuple) -> bool:
@@ -82,18 +93,18 @@ class Fragment:
             digest.update(catalog.read_bytes())
         return digest.hexdigest()
 
-    def key(self, row) -> tuple[str, bool]:
-        """The cache key of `row` in the current language, and whether it lasts a minute."""
-        clock = _clock(row)
-        text = repr((str(current_locale()), row, clock))
-        digest = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
-        return f"{self.macro}:{self.version}:{digest}", _is_relative(clock)
+    def key(self, row, locale: str, now: datetime) -> tuple[str, bool]:
+        """The cache key of `row` in `locale`, and whether it lasts only a minute."""
+        clock = _clock(row, now)
+        digest = hashlib.blake2b(repr((locale, row, clock)).encode(), digest_size=16)
+        return f"{self.macro}:{self.version}:{digest.hexdigest()}", _is_relative(clock)
 
     def render(self, rows: Sequence) -> list[Markup]:
         """The HTML of each row, cached ones fetched in one round trip."""
         if not rows:
             return []
-        keys = [self.key(row) for row in rows]
+        locale, now = str(current_locale()), utcnow()
+        keys = [self.key(row, locale, now) for row in rows]
         found = _stored(key for key, _ in keys) or [None] * len(keys)
         draw = get_template_attribute(self.template, self.macro)
         html, missing, brief = [], {}, {}
@@ -140,6 +151,7 @@ def _template_closure(env, name: str) -> list[str]:
 
 IDEA_CARD = Fragment("_fragments/idea_card.html", "idea_card")
 COMMENT = Fragment("_fragments/comment.html", "comment")
+COMMENT_ACTIONS = Fragment("_fragments/comment_actions.html", "comment_actions")
 
 
 # --- the rows: everything a fragment shows, and nothing else ------------------------------
@@ -193,13 +205,42 @@ def idea_cards(ideas: Iterable[Idea]) -> list[Markup]:
     return IDEA_CARD.render([card_row(idea) for idea in ideas])
 
 
+@dataclass(frozen=True)
+class ActionsRow:
+    """The controls under a readable comment, as one viewer may use them."""
+    public_id: str
+    helpful_count: int
+    marked: bool  # the viewer marked it helpful
+    may_mark: bool
+    sign_in_url: str | None  # a visitor's Helpful leads there; None when signed in
+    may_edit: bool  # Edit and Delete
+    flag: str  # "can", "flagged" (by this viewer) or ""
+    moderate: bool  # the admins' Moderate link
+    may_reply: bool
+
+
+def actions_row(comment: Comment, viewer, marked: bool, moderation, idea: Idea,
+                sign_in_url: str | None) -> ActionsRow:
+    signed_in = is_signed_in(viewer)
+    flagging = ("can" if moderation.can_flag(comment)
+                else "flagged" if moderation.has_flagged(comment) else "")
+    return ActionsRow(comment.public_id, comment.helpful_count, marked,
+                      can_mark_helpful(viewer, comment), None if signed_in else sign_in_url,
+                      can_edit_comment(viewer, comment), flagging,
+                      is_admin(viewer) and not comment.is_deleted,
+                      signed_in and not idea.is_deleted)
+
+
 class ShownComment(NamedTuple):
-    readable: bool  # False: the fragment is a placeholder (deleted, removed or hidden)
+    readable: bool  # False: `html` is a placeholder (deleted, removed or hidden), no actions
     html: Markup
+    actions: Markup | None
 
 
-def comment_fragments(thread: Iterable, moderation) -> dict[int, ShownComment]:
-    """Every comment of a thread (a list of ThreadNode), by comment id, fetched at once."""
+def comment_fragments(thread: Iterable, moderation, helpful: set[int],
+                      idea: Idea) -> dict[int, ShownComment]:
+    """Every comment of a thread (a list of ThreadNode), by comment id, fetched at once:
+    its head and body, and its controls as the current viewer may use them."""
     comments = []
     todo = list(thread)
     while todo:
@@ -207,7 +248,13 @@ def comment_fragments(thread: Iterable, moderation) -> dict[int, ShownComment]:
         comments.append(node.comment)
         todo.extend(node.replies)
     rows = [comment_row(c, moderation.can_see_hidden(c)) for c in comments]
-    return {c.id: ShownComment(row.shown == "text", html)
+    readable = [c for c, row in zip(comments, rows, strict=True) if row.shown == "text"]
+    sign_in_url = (None if is_signed_in(current_user)
+                   else url_for("auth.login", next=request.full_path))
+    actions = dict(zip((c.id for c in readable), COMMENT_ACTIONS.render(
+        [actions_row(c, current_user, c.id in helpful, moderation, idea, sign_in_url)
+         for c in readable]), strict=True))
+    return {c.id: ShownComment(row.shown == "text", html, actions.get(c.id))
             for c, row, html in zip(comments, rows, COMMENT.render(rows), strict=True)}
 
 

@@ -1,13 +1,15 @@
 """Idea cards and comments are cached HTML fragments (ideaboard/web/fragments.py), keyed by
 the row they are drawn from: every input a fragment shows is changed here, and the page shows
 the change on the very next request — to every viewer, in every language."""
+import dataclasses
 import re
 import socket
 import subprocess
 import time
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import get_args, get_type_hints
 
 import pytest
 from jinja2 import meta
@@ -88,12 +90,23 @@ def set_locale(user, locale):
 
 # --- the templates read nothing but their row ------------------------------------------------
 
-@pytest.mark.parametrize("fragment", [fragments.IDEA_CARD, fragments.COMMENT],
+@pytest.mark.parametrize("fragment", [fragments.IDEA_CARD, fragments.COMMENT,
+                                      fragments.COMMENT_ACTIONS],
                          ids=lambda f: f.macro)
 def test_a_fragment_template_reads_only_its_row_and_pure_helpers(app, fragment):
     env = app.jinja_env
     source = env.loader.get_source(env, fragment.template)[0]
     assert meta.find_undeclared_variables(env.parse(source)) <= PURE_HELPERS
+
+
+@pytest.mark.parametrize("row_type", [fragments.CardRow, fragments.CommentRow,
+                                      fragments.ActionsRow], ids=lambda t: t.__name__)
+def test_a_row_shows_dates_only_through_values_the_key_buckets(row_type):
+    """A bare datetime would be drawn by `when()` as "5 minutes ago" without the minute in
+    the key; rows carry a Byline or a Shown instead, whose clock bucket the key adds."""
+    hints = get_type_hints(row_type)
+    assert not any(datetime in (get_args(hint) or (hint,)) for hint in hints.values())
+    assert all(dataclasses.fields(row_type)) and row_type.__dataclass_params__.frozen
 
 
 # --- idea cards ---------------------------------------------------------------------------
@@ -177,9 +190,9 @@ def test_comments_are_drawn_once_then_served_from_the_cache(client, login_as, di
     login_as("employee")
     idea = discussion[0]
     first = client.get(f"/ideas/{idea.public_id}").get_data(as_text=True)
-    assert draws["comment"] == 2
+    assert draws["comment"] == 2 and draws["comment_actions"] == 2
     second = client.get(f"/ideas/{idea.public_id}").get_data(as_text=True)
-    assert draws["comment"] == 2
+    assert draws["comment"] == 2 and draws["comment_actions"] == 2
     assert without_tokens(first) == without_tokens(second)
 
 
