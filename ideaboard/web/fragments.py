@@ -187,12 +187,12 @@ class CommentRow:
     body_html: str = ""
 
 
-def comment_row(comment: Comment, sees_hidden: bool) -> CommentRow:
-    """`sees_hidden`: the viewer may read this comment while it is hidden (its author and
-    the moderators: `ModerationView.can_see_hidden`)."""
+def comment_row(comment: Comment, moderation) -> CommentRow:
+    """`moderation` (a ModerationView) says whether the viewer may read a hidden comment
+    (its author and the moderators)."""
     if comment.is_deleted:
         return CommentRow("removed" if comment.hidden_at else "deleted")
-    if comment.hidden_at and not sees_hidden:
+    if comment.hidden_at and not moderation.can_see_hidden(comment):
         return CommentRow("hidden")
     edited = edited_moment(comment)
     return CommentRow("text", comment.stance, byline(comment), edited and Shown(edited),
@@ -247,12 +247,12 @@ def comment_fragments(thread: Iterable, moderation, helpful: set[int],
         node = todo.pop()
         comments.append(node.comment)
         todo.extend(node.replies)
-    rows = [comment_row(c, moderation.can_see_hidden(c)) for c in comments]
+    rows = [comment_row(c, moderation) for c in comments]
     readable = [c for c, row in zip(comments, rows, strict=True) if row.shown == "text"]
-    sign_in_url = (None if is_signed_in(current_user)
-                   else url_for("auth.login", next=request.full_path))
+    viewer = current_user._get_current_object()  # not the proxy: asked fifty times
+    sign_in_url = None if is_signed_in(viewer) else url_for("auth.login", next=request.full_path)
     actions = dict(zip((c.id for c in readable), COMMENT_ACTIONS.render(
-        [actions_row(c, current_user, c.id in helpful, moderation, idea, sign_in_url)
+        [actions_row(c, viewer, c.id in helpful, moderation, idea, sign_in_url)
          for c in readable]), strict=True))
     return {c.id: ShownComment(row.shown == "text", html, actions.get(c.id))
             for c, row, html in zip(comments, rows, COMMENT.render(rows), strict=True)}
