@@ -1,13 +1,16 @@
-"""Rendered HTML cached by content version, one way (issue 17): idea cards and comments.
+"""Rendered HTML cached by content version, one way (issue 17): idea cards, comments and the
+controls under each comment.
 
 A `Fragment` names a macro in `templates/_fragments/`, and the macro is called with ONE
-immutable row built by one function here (`card_row`, `comment_row`). The cache key is that
-row itself (plus the language, the clock bucket of the dates it shows and a digest of the
-fragment's template and the catalogs), so whatever is not in the key cannot reach the HTML:
-the fragment templates read nothing but their row and pure helpers (a test parses them and
-checks). A changed idea or comment, a new minute or another language is another key; nothing
-is ever invalidated, so nothing can be stale. Viewer-specific parts (votes, helpful marks,
-flags, notices, moderator links) stay outside the fragments.
+immutable row built by one function here (`card_row`, `comment_row`, `actions_row`). The
+key is that row itself (plus the language, the clock bucket of the dates it shows and a
+digest of the fragment's templates and the catalogs), so whatever is not in the key cannot
+reach the HTML: the fragment templates read nothing but their row and pure helpers (a test
+parses them and checks). A changed idea or comment, a new minute or another language is
+another key; nothing is ever invalidated, so nothing can be stale. What a viewer may do is
+part of the controls' row (their helpful mark, rights, flag); anything with a CSRF token
+(the vote box, the admins' Restore form) and the notices to an author are drawn per request,
+never cached.
 
 The store is Flask-Caching: SimpleCache per worker by default, RedisCache shared by every
 worker and host when `CACHE_REDIS_URL` is set, NullCache to turn it off (`CACHE_TYPE`).
@@ -25,6 +28,7 @@ from typing import NamedTuple, get_args, get_type_hints
 
 from flask import Flask, current_app, get_template_attribute, request, url_for
 from flask_login import current_user
+from jinja2 import meta
 from markupsafe import Markup
 
 from ideaboard.anonymity import Byline, byline, edited_moment
@@ -137,7 +141,7 @@ def _store(items: dict[str, str], timeout: int | None = None) -> None:
 
 
 def _template_closure(env, name: str) -> list[str]:
-    from jinja2 import meta
+    """`name` and every template it imports or includes, for the fragment's version."""
     seen, todo = [], [name]
     while todo:
         current = todo.pop()
