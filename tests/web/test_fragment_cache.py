@@ -234,8 +234,15 @@ def test_hiding_flagging_and_deleting_show_at_once_to_each_viewer(
     admin_client, author_client = make_client(), make_client()
     sign_in(admin_client, admin)
     sign_in(author_client, author)
+    controls = {}
     for each in (client, admin_client, author_client):  # every viewer fills the cache
-        assert "<strong>library</strong>" in each.get(url).get_data(as_text=True)
+        page = each.get(url).get_data(as_text=True)
+        assert "<strong>library</strong>" in page
+        start = page.index(f'id="c-{comment.public_id}"')
+        controls[each] = page[start:page.index("</li>", start)]
+    assert "Moderate" in controls[admin_client] and "Moderate" not in controls[client]
+    assert "/edit" in controls[author_client] and "/delete" in controls[author_client]
+    assert "/delete" not in controls[client]
 
     flag(viewer, comment, FlagReason.OFF_TOPIC)
     page = client.get(url).get_data(as_text=True)
