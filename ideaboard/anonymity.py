@@ -44,6 +44,7 @@ class Authored(Protocol):
     is_anonymous: bool
     created_at: datetime
     public_at: datetime
+    updated_at: datetime
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,14 @@ def byline(item: Authored, viewer: User | None = None) -> Byline:
     if item.is_anonymous:
         return Byline(True, str(ANONYMOUS_NAME), None, moment, True)
     return Byline(False, item.author.display_name, item.author_id, moment, False)
+
+
+def edited_moment(item: Authored) -> datetime | None:
+    """When a post was last edited, if that may be shown: never for an anonymous post (its
+    edit time would be finer than the day it shows)."""
+    if item.is_anonymous or item.updated_at <= item.created_at:
+        return None
+    return item.updated_at
 
 
 def public_moment(item: Authored) -> datetime:
