@@ -48,14 +48,14 @@ class DefaultConfig:
     RATELIMIT_FLAG = "30 per hour"  # flags per signed-in person
     FORCE_HTTPS = False  # redirect to https and send HSTS
     PAGE_SIZE = 30  # ideas per list page and per review-queue page
-    QUEUE_COUNTS_SECONDS = 15  # review-queue counts reused this long per worker (0: off)
+    QUEUE_COUNTS_SECONDS = 15  # review-queue counts reused this long, in the app's cache (0: off)
     DELIVERY_STALLED_DAYS = 30  # no progress update for this long marks a delivery stalled
     # the fragment cache of cards and comments (README, "The fragment cache")
     CACHE_TYPE = "SimpleCache"  # per worker; RedisCache when CACHE_REDIS_URL is set; NullCache: off
     CACHE_REDIS_URL: str | None = None  # redis://host:6379/1 shares fragments across hosts
     CACHE_THRESHOLD = 4096  # fragments kept per worker by SimpleCache
     CACHE_DEFAULT_TIMEOUT = 24 * 60 * 60  # seconds a fragment is kept (keys never go stale)
-    CACHE_KEY_PREFIX = "ideaboard:fragment:"  # namespace in a shared Redis
+    CACHE_KEY_PREFIX = "ideaboard:cache:"  # namespace in a shared Redis (fragments, queue counts)
     SQL_COUNT_HEADER = False  # adds X-SQL-Count to responses; the benchmark turns it on
     BOOTSTRAP_SERVE_LOCAL = True  # Bootstrap from this server, never a CDN
     BASE_URL = "http://127.0.0.1:5000"  # for links in e-mails

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import math
 import re
-import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
@@ -13,6 +12,7 @@ from sqlalchemy import TextClause, case, func, literal_column, or_, select, text
 from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.sql.elements import ColumnElement
 
+from ideaboard.caching import cached_many, store_many
 from ideaboard.extensions import db
 from ideaboard.models import (
     Comment,
@@ -155,23 +155,28 @@ def _decided_position(cursor: str | None) -> tuple[datetime, int] | None:
     return position if fits_database_integer(position[1]) else None
 
 
+QUEUE_COUNTS_KEY = "review:queue-counts"
+
+
 def queue_counts() -> dict[str, int]:
     """How many ideas await an answer and how many of them are overdue. Counting reads the
     whole queue (two searches of ix_idea_status_due), and the home page, the queue and every
-    digest show these numbers, so each worker reuses them for QUEUE_COUNTS_SECONDS (0: count
-    every time): a count may lag a decision by that long, never a list."""
+    digest show these numbers, so they are kept in the app's cache (per worker, or shared in
+    Redis) for QUEUE_COUNTS_SECONDS (0: count every time): a count may lag a decision by that
+    long, never a list."""
     seconds = current_app.config["QUEUE_COUNTS_SECONDS"]
-    kept = current_app.extensions.setdefault("ideaboard.queue_counts", {})
-    now = time.monotonic()
-    if seconds > 0 and kept.get("until", 0.0) > now:
-        return dict(kept["counts"])
+    if seconds > 0:
+        kept = (cached_many([QUEUE_COUNTS_KEY]) or [None])[0]
+        if kept is not None:
+            return dict(kept)
     in_queue = (Idea.status.in_(QUEUE_STATUSES), Idea.deleted_at.is_(None))
     awaiting = select(func.count()).select_from(Idea).where(*in_queue)
     overdue = awaiting.where(Idea.review_due_at < utcnow())
     row = db.session.execute(select(awaiting.scalar_subquery(),
                                     overdue.scalar_subquery())).one()
     counts = {"awaiting": row[0], "overdue": row[1]}
-    kept.update(counts=counts, until=now + seconds)
+    if seconds > 0:
+        store_many({QUEUE_COUNTS_KEY: counts}, timeout=seconds)
     return dict(counts)
 
 

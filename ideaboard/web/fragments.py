@@ -32,6 +32,7 @@ from jinja2 import meta
 from markupsafe import Markup
 
 from ideaboard.anonymity import Byline, byline, edited_moment
+from ideaboard.caching import cached_many, store_many
 from ideaboard.catalog import current_locale
 from ideaboard.extensions import cache
 from ideaboard.models import Comment, Idea, IdeaStatus, Stance
@@ -109,7 +110,7 @@ class Fragment:
             return []
         locale, now = str(current_locale()), utcnow()
         keys = [self.key(row, locale, now) for row in rows]
-        found = _stored(key for key, _ in keys) or [None] * len(keys)
+        found = cached_many(key for key, _ in keys) or [None] * len(keys)
         draw = get_template_attribute(self.template, self.macro)
         html, missing, brief = [], {}, {}
         for row, (key, relative), cached in zip(rows, keys, found, strict=True):
@@ -117,27 +118,9 @@ class Fragment:
                 cached = str(draw(row))
                 (brief if relative else missing)[key] = cached
             html.append(Markup(cached))  # noqa: S704 — our own macro's output, as cached
-        _store(missing)
-        _store(brief, timeout=RELATIVE_TIMEOUT)
+        store_many(missing)
+        store_many(brief, timeout=RELATIVE_TIMEOUT)
         return html
-
-
-# A cache that is down (Redis restarting) must not take the pages with it: they are drawn.
-def _stored(keys: Iterable[str]) -> list | None:
-    try:
-        return cache.get_many(*keys)
-    except Exception:  # whatever the backend raises
-        current_app.logger.warning("fragment cache unavailable; drawing", exc_info=True)
-        return None
-
-
-def _store(items: dict[str, str], timeout: int | None = None) -> None:
-    if not items:
-        return
-    try:
-        cache.set_many(items, timeout=timeout)
-    except Exception:  # whatever the backend raises
-        current_app.logger.warning("fragment cache unavailable; not stored", exc_info=True)
 
 
 def _template_closure(env, name: str) -> list[str]:

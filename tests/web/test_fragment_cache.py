@@ -347,7 +347,7 @@ def test_several_hosts_share_fragments_through_redis(make_app, factory, discussi
             as_text=True)))
     assert draws["comment"] == 2  # the second host drew nothing: it read the first's HTML
     assert pages[0] == pages[1]
-    keys = redis.Redis.from_url(redis_url).keys("ideaboard:fragment:comment:*")
+    keys = redis.Redis.from_url(redis_url).keys("ideaboard:cache:comment:*")
     assert len(keys) == 2
     edit_comment(discussion[1], discussion[2], body="Changed on one host", stance=Stance.FOR)
     client = hosts[1].test_client()
