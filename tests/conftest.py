@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from flask import Flask, has_app_context
 from flask.testing import FlaskClient
+from jinja2.bccache import Bucket, BytecodeCache
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from werkzeug.routing import Rule
@@ -62,6 +63,26 @@ def _memoise_url_builders() -> None:
 
 
 _memoise_url_builders()
+
+
+class SharedBytecode(BytecodeCache):
+    """Compiled templates kept in memory for the whole session, shared by every app the tests
+    build: each app has its own Jinja environment, which would otherwise compile every
+    template it renders again. Jinja checks each entry against the template source's checksum;
+    every app comes from create_app, so their environments compile templates alike."""
+
+    def __init__(self) -> None:
+        self.codes: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key in self.codes:
+            bucket.bytecode_from_string(self.codes[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.codes[bucket.key] = bucket.bytecode_to_string()
+
+
+SHARED_BYTECODE = SharedBytecode()
 
 
 def base_config(database_uri: str) -> dict:
@@ -145,6 +166,7 @@ def make_app(database_uri: str) -> Iterator[Callable[..., Flask]]:
 
     def factory(**overrides) -> Flask:
         app = create_app({**base_config(database_uri), **overrides})
+        app.jinja_env.bytecode_cache = SHARED_BYTECODE
         apps.append(app)
         if POSTGRES_URL and len(apps) == 1:
             _reset_postgres(app)
