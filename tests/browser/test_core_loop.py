@@ -139,6 +139,7 @@ def test_core_loop(page: Page, js_enabled: bool, live_server: str, factory, new_
     expect(support).to_have_attribute("aria-pressed", "false")
     expect(support_count).to_have_text("0")
     if js_enabled:
+        other.wait_for_load_state("load")  # the page's own late load event is not the vote's
         loads: list[str] = []
         other.on("load", lambda loaded: loads.append(loaded.url))
         other.evaluate("window.__samePage = true")
