@@ -286,6 +286,16 @@ def support_by_department(idea: Idea, other_name: str) -> Breakdown:
                              other_name)
 
 
+def queue_owner_choices() -> list[User]:
+    """The leaders who own an idea awaiting an answer: the queue's owner filter offers these
+    few, not every leader of the company (hundreds of options on every queue page)."""
+    owners = (select(Escalation.owner_id).join(Idea, Idea.id == Escalation.idea_id)
+              .where(Idea.status.in_(QUEUE_STATUSES), Idea.deleted_at.is_(None),
+                     Escalation.owner_id.is_not(None)))
+    return list(db.session.scalars(select(User).where(User.id.in_(owners))
+                                   .order_by(User.display_name)))
+
+
 def leader_choices() -> list[User]:
     return list(db.session.scalars(select(User).where(
         User.role.in_([Role.LEADER, Role.ADMIN]), User.deactivated_at.is_(None))

@@ -22,6 +22,7 @@ from ideaboard.queries.review import (
     leader_choices,
     newest_escalations,
     queue_counts,
+    queue_owner_choices,
     review_queue,
     similar_ideas,
     strongest_comments,
@@ -51,7 +52,8 @@ def queue_filters() -> tuple[QueueFilterForm, QueueFilter]:
         SelectChoice(str(row.id), campaign_title(row)) for row in campaign_choices())]
     form.owner.choices = [SelectChoice("", _("Anyone")), SelectChoice("mine", _("Mine")),
                           SelectChoice("none", _("Nobody yet")), *(
-                              SelectChoice(str(u.id), u.display_name) for u in leader_choices())]
+                              SelectChoice(str(u.id), u.display_name)
+                              for u in queue_owner_choices())]
     campaign, owner = form.campaign.data or "", form.owner.data or ""
     return form, QueueFilter(
         campaign_id=int(campaign) if campaign.isdigit() and len(campaign) < 10 else None,

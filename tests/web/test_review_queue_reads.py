@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, insert
+from sqlalchemy import event, insert, select
 from sqlalchemy.engine import Engine
 
 from ideaboard.extensions import cache, db
@@ -100,3 +100,31 @@ def test_the_queue_counts_are_reused_briefly_then_counted_again(app, client, log
     assert "3 ideas await an answer" in page and page.count("Queued 00") == 5  # lists: live
     cache.delete(QUEUE_COUNTS_KEY)  # the minute is over
     assert "5 ideas await an answer" in client.get("/review/").get_data(as_text=True)
+
+
+def test_the_owner_filter_offers_the_leaders_who_own_queue_items_not_every_leader(
+        client, login_as, factory):
+    """A company has hundreds of leaders: listing them all on every queue page cost most of
+    the page. The filter offers the owners of ideas awaiting an answer."""
+    from sqlalchemy import update
+
+    login_as("leader")
+    author = factory.user()
+    owner = factory.user("leader", name="Owns One Item")
+    factory.user("leader", name="Owns Nothing")
+    done = factory.user("leader", name="Owned A Decided One")
+    queue_ideas(author.id, 2)
+    first, second = db.session.scalars(select(Escalation).order_by(Escalation.id)).all()
+    db.session.execute(update(Escalation).where(Escalation.id == first.id)
+                       .values(owner_id=owner.id))
+    db.session.execute(update(Escalation).where(Escalation.id == second.id)
+                       .values(owner_id=done.id))
+    db.session.execute(update(Idea).where(Idea.id == second.idea_id)
+                       .values(status=IdeaStatus.ACCEPTED))
+    db.session.commit()
+    page = client.get("/review/").get_data(as_text=True)
+    owners = page.split('name="owner"', 1)[1].split("</select>", 1)[0]
+    assert f'value="{owner.id}"' in owners and "Owns One Item" in owners
+    assert "Owns Nothing" not in owners and "Owned A Decided One" not in owners
+    filtered = client.get(f"/review/?owner={owner.id}").get_data(as_text=True)
+    assert "Queued 000" in filtered and "Queued 001" not in filtered
