@@ -203,8 +203,11 @@ def _seed_leadership_answers(rng: random.Random, people: list[User]) -> int:
     escalated = list(db.session.scalars(select(Idea).where(Idea.status == IdeaStatus.ESCALATED)
                                         .order_by(Idea.created_at)))
     settings = site_settings()
+    now = utcnow()
     for idea in escalated:
         start = idea.created_at + timedelta(days=rng.uniform(0.5, 4))
+        if start > now:  # an idea posted lately was escalated since then, never in the future
+            start = idea.created_at + (now - idea.created_at) * rng.uniform(0.3, 0.9)
         due = start + timedelta(days=settings.review_sla_days)
         with write_transaction() as session:
             session.execute(update(Escalation).where(Escalation.idea_id == idea.id)

@@ -34,3 +34,31 @@ def test_the_demo_has_an_answered_information_request_in_each_language(app, fact
         assert asked.status == IdeaStatus.NEEDS_INFO and asked.rationale == question
         assert idea.status == IdeaStatus.UNDER_REVIEW  # back in the queue, as answered
         assert {spec["lang"] for spec in content.IDEAS if spec["title"] == idea.title} == {lang}
+
+
+def test_demo_escalations_happen_after_their_idea_and_never_in_the_future(app, factory):
+    """The queue's "just escalated" list said "escalated in 2 days" for demo ideas posted
+    lately: their escalation was dated a few days after the idea, whatever the clock."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from ideaboard.models import Escalation
+    from ideaboard.models.base import utcnow
+    from ideaboard.services.demo import _seed_leadership_answers
+
+    leader = factory.user(Role.LEADER)
+    ideas = []
+    for age in (timedelta(hours=2), timedelta(days=1), timedelta(days=30)):
+        idea = factory.idea(factory.user(), title=f"Posted {age} ago")
+        db.session.execute(update(Idea).where(Idea.id == idea.id)
+                           .values(created_at=utcnow() - age))
+        db.session.commit()
+        pull_into_queue(leader, idea, "Worth an answer")
+        ideas.append(idea.id)
+    _seed_leadership_answers(random.Random(7), [leader])
+    now = utcnow()
+    for idea_id in ideas:
+        idea = db.session.get(Idea, idea_id)
+        escalation = db.session.scalar(select(Escalation).where(Escalation.idea_id == idea_id))
+        assert idea.created_at <= escalation.created_at <= now, (idea.title, escalation.created_at)
