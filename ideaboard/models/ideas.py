@@ -65,6 +65,12 @@ def in_review_queue_sql(table: str = "", *, likely: bool = False) -> str:
     return f"{in_queue} AND {column}deleted_at IS NULL"
 
 
+def awaiting_answer() -> tuple:
+    """The review queue's condition as SQLAlchemy terms (the same rule as
+    `in_review_queue_sql`, for queries that do not walk the partial index)."""
+    return Idea.status.in_(REVIEW_QUEUE_STATUSES), Idea.deleted_at.is_(None)
+
+
 class Stance(enum.StrEnum):
     FOR = "for"
     AGAINST = "against"

@@ -30,7 +30,7 @@ from ideaboard.models import (
     Vote,
 )
 from ideaboard.models.base import fits_database_integer, utcnow
-from ideaboard.models.ideas import in_review_queue_sql
+from ideaboard.models.ideas import awaiting_answer, in_review_queue_sql
 from ideaboard.queries.ideas import cursor_integer, pack_cursor, unpack_cursor
 from ideaboard.services.notifications import QUEUE_STATUSES
 from ideaboard.services.settings import small_group_minimum
@@ -169,8 +169,7 @@ def queue_counts() -> dict[str, int]:
         kept = (cached_many([QUEUE_COUNTS_KEY]) or [None])[0]
         if kept is not None:
             return dict(kept)
-    in_queue = (Idea.status.in_(QUEUE_STATUSES), Idea.deleted_at.is_(None))
-    awaiting = select(func.count()).select_from(Idea).where(*in_queue)
+    awaiting = select(func.count()).select_from(Idea).where(*awaiting_answer())
     overdue = awaiting.where(Idea.review_due_at < utcnow())
     row = db.session.execute(select(awaiting.scalar_subquery(),
                                     overdue.scalar_subquery())).one()
@@ -290,8 +289,7 @@ def queue_owner_choices() -> list[User]:
     """The leaders who own an idea awaiting an answer: the queue's owner filter offers these
     few, not every leader of the company (hundreds of options on every queue page)."""
     owners = (select(Escalation.owner_id).join(Idea, Idea.id == Escalation.idea_id)
-              .where(Idea.status.in_(QUEUE_STATUSES), Idea.deleted_at.is_(None),
-                     Escalation.owner_id.is_not(None)))
+              .where(*awaiting_answer(), Escalation.owner_id.is_not(None)))
     return list(db.session.scalars(select(User).where(User.id.in_(owners))
                                    .order_by(User.display_name)))
 

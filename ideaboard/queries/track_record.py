@@ -37,18 +37,17 @@ from ideaboard.models import (
     Decision,
     Escalation,
     Idea,
-    IdeaStatus,
     Role,
     User,
 )
 from ideaboard.models.base import utcnow
 from ideaboard.models.challenges import CHALLENGEABLE_STATUSES
+from ideaboard.models.ideas import awaiting_answer
 from ideaboard.queries.ideas import pack_cursor, unpack_cursor
 from ideaboard.queries.periods import days_between
 
 RECENT_DAYS = 90
 ANSWERS = CHALLENGEABLE_STATUSES  # decisions with a public rationale
-QUEUE = (IdeaStatus.ESCALATED, IdeaStatus.UNDER_REVIEW)
 LEADER_ROLES = (Role.LEADER, Role.ADMIN)
 
 
@@ -154,7 +153,7 @@ def _stats(since: datetime, now: datetime, per_leader: bool):
         func.count().label("awaiting_now"),
         func.sum(case((Idea.review_due_at < now, 1), else_=0)).label("overdue_now"))
         .select_from(Escalation).join(Idea, Idea.id == Escalation.idea_id)
-        .where(Idea.status.in_(QUEUE), Idea.deleted_at.is_(None),
+        .where(*awaiting_answer(),
                *([Escalation.owner_id.is_not(None)] if per_leader else []))
         .group_by("who").subquery("queue_stats"))
     return decision_stats, answer_stats, queue_stats
@@ -240,8 +239,8 @@ def leadership_totals() -> LeadershipTotals:
                for s in (decisions, answers, queue) if name in s.c]
     unassigned = (select(func.count()).select_from(Escalation)
                   .join(Idea, Idea.id == Escalation.idea_id)
-                  .where(Idea.status.in_(QUEUE), Idea.deleted_at.is_(None),
-                         Escalation.owner_id.is_(None), Idea.review_due_at < now)
+                  .where(*awaiting_answer(), Escalation.owner_id.is_(None),
+                         Idea.review_due_at < now)
                   .scalar_subquery())
     base = select(literal(0).label("who")).subquery("base")
     row = db.session.execute(
@@ -292,6 +291,6 @@ def recent_decisions(user: User, limit: int = 20) -> list[DecisionRow]:
 def owned_overdue(user: User, limit: int = 20) -> list[Idea]:
     return list(db.session.scalars(
         select(Idea).join(Escalation, Escalation.idea_id == Idea.id)
-        .where(Escalation.owner_id == user.id, Idea.status.in_(QUEUE),
-               Idea.deleted_at.is_(None), Idea.review_due_at < utcnow())
+        .where(Escalation.owner_id == user.id, *awaiting_answer(),
+               Idea.review_due_at < utcnow())
         .order_by(Idea.review_due_at, Idea.id).limit(limit)))
