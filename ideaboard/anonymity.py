@@ -71,7 +71,14 @@ def byline(item: Authored, viewer: User | None = None) -> Byline:
     moment = public_moment(item)
     if item.is_anonymous:
         return Byline(True, str(ANONYMOUS_NAME), None, moment, True)
-    return Byline(False, item.author.display_name, item.author_id, moment, False)
+    return Byline(False, author_display_name(item), item.author_id, moment, False)
+
+
+def author_display_name(item: Authored) -> str:
+    """A named post's author name: a list row carries it (read by `author_name_column`, so
+    never for an anonymous post), an ORM post has its author loaded."""
+    listed = getattr(item, "author_name", None)
+    return listed if listed is not None else item.author.display_name
 
 
 def edited_moment(item: Authored) -> datetime | None:

@@ -159,7 +159,34 @@ class IdeaTag(db.Model):
     __table_args__ = (Index("ix_idea_tag_tag_idea", "tag_id", "idea_id"),)
 
 
-class Idea(db.Model):
+class IdeaFacts:
+    """What pages derive from an idea's own columns (`status`, `review_due_at`,
+    `broad_support`, `tag_names`), written once for the ORM `Idea` and for the rows lists
+    read without it (queries/ideas.ListedIdea)."""
+    __slots__ = ()
+
+    @property
+    def in_review_queue(self) -> bool:
+        return self.status in REVIEW_QUEUE_STATUSES
+
+    def days_overdue(self, now: datetime | None = None) -> int:
+        """Whole days past the due date (at least 1 once it has passed); 0 when on time."""
+        if not self.in_review_queue or self.review_due_at is None:
+            return 0
+        late = ((now or utcnow()) - self.review_due_at).total_seconds()
+        return max(1, math.floor(late / 86400)) if late > 0 else 0
+
+    @property
+    def has_broad_support(self) -> bool:
+        """Earns the "Common ground" badge (README: "Common ground")."""
+        return self.broad_support is not None and self.broad_support >= BROAD_SUPPORT_BADGE
+
+    @property
+    def tag_list(self) -> list[str]:
+        return [name for name in self.tag_names.split(",") if name]
+
+
+class Idea(IdeaFacts, db.Model):
     """A post in a campaign. Tallies and scores are kept by the vote's own transaction."""
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(16), unique=True, default=random_public_id)
@@ -222,25 +249,8 @@ class Idea(db.Model):
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
 
-    @property
-    def in_review_queue(self) -> bool:
-        return self.status in REVIEW_QUEUE_STATUSES
-
-    def days_overdue(self, now: datetime | None = None) -> int:
-        """Whole days past the due date (at least 1 once it has passed); 0 when on time."""
-        if not self.in_review_queue or self.review_due_at is None:
-            return 0
-        late = ((now or utcnow()) - self.review_due_at).total_seconds()
-        return max(1, math.floor(late / 86400)) if late > 0 else 0
-
-    @property
-    def has_broad_support(self) -> bool:
-        """Earns the "Common ground" badge (README: "Common ground")."""
-        return self.broad_support is not None and self.broad_support >= BROAD_SUPPORT_BADGE
-
-    @property
-    def tag_list(self) -> list[str]:
-        return [name for name in self.tag_names.split(",") if name]
+    def totals_hidden(self, now: datetime | None = None) -> bool:
+        return self.campaign.totals_hidden(now)
 
 
 class Vote(db.Model):

@@ -3,15 +3,17 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Select, func, select, tuple_
+from sqlalchemy import Select, case, func, null, select, tuple_
 from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
+from ideaboard.anonymity import author_name_column
 from ideaboard.extensions import db
 from ideaboard.models import (
     Campaign,
@@ -27,6 +29,7 @@ from ideaboard.models import (
     Vote,
 )
 from ideaboard.models.base import fits_database_integer, utcnow
+from ideaboard.models.ideas import IdeaFacts, totals_hidden
 from ideaboard.visibility import IdeaState, readable_ideas
 
 SORTS = ("top", "hot", "common", "new", "discussed")
@@ -115,14 +118,10 @@ def listed_ideas(viewer: User | None) -> Select:
     return select(Idea).where(readable_ideas(viewer))
 
 
-def list_ideas(sort: str = "top", *, viewer: User | None, tag: str | None = None,
-               campaign_id: int | None = None, status: IdeaStatus | None = None,
-               cursor: str | None = None, limit: int = 30) -> IdeaPage:
-    """One page of ideas in a stable order, continuing after `cursor` (keyset, not OFFSET)."""
-    sort = sort if sort in SORTS else "top"
+def _narrowed(query: Select, sort: str, *, tag: str | None, campaign_id: int | None,
+              status: IdeaStatus | None, cursor: str | None, limit: int) -> Select:
+    """A list's filters, order and keyset page on a query that already joins `Campaign`."""
     column = _SORT_COLUMNS[sort]
-    query = (listed_ideas(viewer).join(Campaign, Campaign.id == Idea.campaign_id)
-             .options(joinedload(Idea.author), contains_eager(Idea.campaign)))
     if tag:
         query = query.join(IdeaTag, IdeaTag.idea_id == Idea.id).join(
             Tag, Tag.id == IdeaTag.tag_id).where(Tag.name == tag)
@@ -137,10 +136,85 @@ def list_ideas(sort: str = "top", *, viewer: User | None, tag: str | None = None
     after = decode_cursor(sort, cursor)
     if after is not None:
         query = query.where(tuple_(column, Idea.id) < tuple_(*after))
-    query = query.order_by(column.desc(), Idea.id.desc()).limit(limit + 1)
-    items = list(db.session.scalars(query).unique())
+    return query.order_by(column.desc(), Idea.id.desc()).limit(limit + 1)
+
+
+def _page(items: list, sort: str, tag: str | None, limit: int) -> IdeaPage:
     next_cursor = encode_cursor(sort, items[limit - 1]) if len(items) > limit else None
     return IdeaPage(items=items[:limit], next_cursor=next_cursor, sort=sort, tag=tag)
+
+
+def list_ideas(sort: str = "top", *, viewer: User | None, tag: str | None = None,
+               campaign_id: int | None = None, status: IdeaStatus | None = None,
+               cursor: str | None = None, limit: int = 30) -> IdeaPage:
+    """One page of ideas as ORM objects with author and campaign (the API, a consultation's
+    options), in a stable order after `cursor` (keyset, not OFFSET)."""
+    sort = sort if sort in SORTS else "top"
+    query = (listed_ideas(viewer).join(Campaign, Campaign.id == Idea.campaign_id)
+             .options(joinedload(Idea.author), contains_eager(Idea.campaign)))
+    query = _narrowed(query, sort, tag=tag, campaign_id=campaign_id, status=status,
+                      cursor=cursor, limit=limit)
+    return _page(list(db.session.scalars(query).unique()), sort, tag, limit)
+
+
+@dataclass(frozen=True, slots=True)
+class ListedIdea(IdeaFacts):
+    """An idea as a list's card shows it, read as one row of exactly these columns (no ORM
+    objects: issue 17). The card (web/fragments.card_row) reads it as it reads an `Idea`."""
+    id: int
+    public_id: str
+    title: str
+    status: IdeaStatus
+    review_due_at: datetime | None
+    is_anonymous: bool
+    author_id: int | None  # None for an anonymous post: not even read
+    author_name: str  # "" for an anonymous post (anonymity.author_name_column)
+    created_at: datetime
+    public_at: datetime
+    comment_count: int
+    tag_names: str
+    supporters: int
+    opposers: int
+    score: float
+    hot: float
+    broad_support: float | None
+    # the campaign's columns that decide whether its totals are hidden
+    kind: CampaignKind
+    pairwise_enabled: bool
+    hide_totals_until_close: bool
+    closes_at: datetime | None
+
+    def totals_hidden(self, now: datetime | None = None) -> bool:
+        return totals_hidden(self, now)
+
+
+_CAMPAIGN_FIELDS = frozenset({"kind", "pairwise_enabled", "hide_totals_until_close",
+                              "closes_at"})
+
+
+@functools.cache
+def _listed_columns() -> tuple:
+    """The select list of `ListedIdea`, field by field, built once per process."""
+    special = {"author_id": case((Idea.is_anonymous, null()), else_=Idea.author_id),
+               "author_name": author_name_column(Idea, User.display_name)}
+    return tuple((special[name] if name in special
+                  else getattr(Campaign if name in _CAMPAIGN_FIELDS else Idea, name)).label(name)
+                 for name in ListedIdea.__dataclass_fields__)
+
+
+def list_idea_rows(sort: str = "top", *, viewer: User | None, tag: str | None = None,
+                   campaign_id: int | None = None, status: IdeaStatus | None = None,
+                   cursor: str | None = None, limit: int = 30) -> IdeaPage:
+    """One page of idea cards (`ListedIdea` rows), filtered and ordered as `list_ideas`."""
+    sort = sort if sort in SORTS else "top"
+    query = (select(*_listed_columns()).select_from(Idea)
+             .join(User, User.id == Idea.author_id)
+             .join(Campaign, Campaign.id == Idea.campaign_id)
+             .where(readable_ideas(viewer)))
+    query = _narrowed(query, sort, tag=tag, campaign_id=campaign_id, status=status,
+                      cursor=cursor, limit=limit)
+    rows = db.session.execute(query)
+    return _page([ListedIdea(*row) for row in rows], sort, tag, limit)
 
 
 def last_broad_support_fit() -> datetime | None:

@@ -38,6 +38,7 @@ from ideaboard.extensions import cache
 from ideaboard.models import Comment, Idea, IdeaStatus, Stance
 from ideaboard.models.base import utcnow
 from ideaboard.permissions import can_edit_comment, can_mark_helpful, is_admin, is_signed_in
+from ideaboard.queries.ideas import ListedIdea
 from ideaboard.web.templating import RELATIVE_LIMIT
 
 RELATIVE_TIMEOUT = 120  # seconds: an entry keyed by the minute is useless after it
@@ -156,8 +157,8 @@ class CardRow:
     totals: tuple[int, int] | None  # supporters, opposers; None while the campaign hides them
 
 
-def card_row(idea: Idea) -> CardRow:
-    hidden = idea.campaign.totals_hidden()
+def card_row(idea: Idea | ListedIdea) -> CardRow:
+    hidden = idea.totals_hidden()
     return CardRow(idea.public_id, idea.title, idea.status, idea.days_overdue(), byline(idea),
                    idea.comment_count, tuple(idea.tag_list), idea.has_broad_support and not hidden,
                    None if hidden else (idea.supporters, idea.opposers))
@@ -188,7 +189,7 @@ def comment_row(comment: Comment, moderation) -> CommentRow:
 
 # --- template globals -----------------------------------------------------------------------
 
-def idea_cards(ideas: Iterable[Idea]) -> list[Markup]:
+def idea_cards(ideas: Iterable[Idea | ListedIdea]) -> list[Markup]:
     return IDEA_CARD.render([card_row(idea) for idea in ideas])
 
 
