@@ -243,11 +243,19 @@ READ_SCENARIOS = ("empty", "top", "deep", "detail", "search_zh", "search_zh4", "
 GROWTH_LIMIT = 1.3  # every read page's p50 latency on tier M at most this times tier S
 
 
-def latest_result(tier: str, db: str) -> dict | None:
-    """The newest full (not smoke, not partial) run of a tier on a database."""
+def latest_rows(tier: str, db: str, connections: int) -> dict[str, tuple[dict, dict]]:
+    """Each scenario's newest measured row (at `connections`) on a tier and database, from
+    full or partial runs (not smoke runs, nor runs without the writer queue), with the run's
+    meta: a partial run of the read pages is as good a baseline as a full one."""
     runs = sorted(path for path in RESULTS_DIR.glob(f"{tier}-{db}-*.json")
-                  if not path.stem.endswith(("-smoke", "-noqueue")) and "-only-" not in path.stem)
-    return json.loads(runs[-1].read_text()) if runs else None
+                  if not path.stem.endswith(("-smoke", "-noqueue")))
+    newest: dict[str, tuple[dict, dict]] = {}
+    for path in runs:  # oldest first: a newer run's row replaces an older one
+        result = json.loads(path.read_text())
+        for row in result["rows"]:
+            if row.get("connections") == connections and "skipped" not in row:
+                newest[row["scenario"]] = (row, result["meta"])
+    return newest
 
 
 # --- plain HTTP -----------------------------------------------------------------------------
@@ -1049,24 +1057,25 @@ class Bench:
             f"{'n/a' if held is None else f'{held:.0f} ms'})")}]
 
     def cross_tier_checks(self, by_scenario: dict[str, dict]) -> list[dict]:
-        """Cost must not grow with the data: this tier-M run against the newest full tier-S
-        run on the same database (run `make bench` before `make bench TIER=M`)."""
+        """Cost must not grow with the data: this tier-M run against each page's newest tier-S
+        measurement on the same database (run `make bench` before `make bench TIER=M`)."""
         if self.tier != "M" or self.settings.smoke:
             return []
         growth = f"every read page's p50 latency on M ≤ {GROWTH_LIMIT}× tier S"
         same_sql = "SQL statements per request the same on S and M (every read scenario)"
-        small = latest_result("S", self.settings.db)
-        if small is None:
-            missing = "not measured (no full tier S run on this database in bench/results)"
+        small = latest_rows("S", self.settings.db, GOAL_CONNECTIONS)
+        compared = [name for name in READ_SCENARIOS
+                    if name in by_scenario and name in small and "skipped" not in by_scenario[name]]
+        if not compared:
+            missing = ("not measured (no tier S run of these pages on this database in "
+                       "bench/results)")
             return [{"goal": growth, "status": missing}, {"goal": same_sql, "status": missing}]
-        small_rows = {r["scenario"]: r for r in small["rows"]
-                      if r.get("connections") == GOAL_CONNECTIONS}
-        source = f"tier S run {small['meta']['date']}, commit {small['meta']['commit']}"
+        small_rows = {name: small[name][0] for name in compared}
+        source = "tier S " + ", ".join(sorted({
+            f"run {meta['date']}, commit {meta['commit']}" for _row, meta in (
+                small[name] for name in compared)}))
         factors = {name: by_scenario[name]["p50_ms"] / small_rows[name]["p50_ms"]
-                   for name in READ_SCENARIOS
-                   if name in by_scenario and name in small_rows
-                   and "skipped" not in by_scenario[name] and "skipped" not in small_rows[name]
-                   and small_rows[name].get("p50_ms")}
+                   for name in compared if small_rows[name].get("p50_ms")}
         grown = {name: factor for name, factor in factors.items() if factor > GROWTH_LIMIT}
         listing = ", ".join(f"{name} {factor:.2f}×"
                             for name, factor in (grown or factors).items())
@@ -1074,9 +1083,8 @@ class Bench:
             "not measured (no read scenario in both runs)" if not factors
             else f"{'missed' if grown else 'met'} ({listing}; {source})")}]
         differing = [f"{name} {small_rows[name]['sql']}→{by_scenario[name]['sql']}"
-                     for name in READ_SCENARIOS
-                     if name in by_scenario and name in small_rows
-                     and by_scenario[name].get("sql") != small_rows[name].get("sql")]
+                     for name in compared
+                     if by_scenario[name].get("sql") != small_rows[name].get("sql")]
         checks.append({"goal": same_sql, "status": (
             f"missed ({', '.join(differing)}; {source})" if differing else f"met ({source})")})
         return checks
