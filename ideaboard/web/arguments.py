@@ -1,8 +1,9 @@
 """What a request sends, made safe before it reaches the database, for every route at once.
 
 NUL characters: PostgreSQL refuses them in text ("A string literal cannot contain NUL"), and
-no form field or query argument means one, so any in the path, the query string or the form
-data (names and values) is a 400 before a view runs (`install_nul_refusal`).
+no form field, JSON string or query argument means one, so any in the path, the query
+string, the form data or a JSON body (names and values) is a 400 before a view runs
+(`install_nul_refusal`).
 
 Integers from URLs, bounded: one path converter (the app's `int`) and one query-string
 parser, used by every route.
@@ -39,19 +40,47 @@ class NulCharacterRefused(BadRequest):
             "retype the text and send it again."))
 
 
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+JSON_TYPES = ("application/json", "application/scim+json")  # the API's and SCIM's bodies
+
+
 def _carries_nul() -> bool:
     if NUL in request.path:
         return True
     sent = [request.args]
-    if request.method not in ("GET", "HEAD", "OPTIONS") and request.mimetype in (
-            "application/x-www-form-urlencoded", "multipart/form-data"):
-        sent += [request.form, request.files]
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        if request.mimetype in FORM_TYPES:
+            sent += [request.form, request.files]
+        elif request.mimetype in JSON_TYPES and _json_carries_nul():
+            return True
     return any(NUL in name or NUL in (value if isinstance(value, str) else value.filename or "")
                for data in sent for name, value in data.items(multi=True))
 
 
+def _json_carries_nul() -> bool:
+    """A NUL in any key or string of a JSON body ("\\u0000"), found without recursion. The
+    parsed body is kept by the request, so the view reads it without parsing again; a body
+    that does not parse is left to the view's own answer."""
+    try:
+        pending = [request.get_json(silent=True, force=True)]
+    except RecursionError:  # nested deeper than the parser goes (a 500 otherwise)
+        raise BadRequest(description=_("The JSON body is nested too deeply.")) from None
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            if NUL in value:
+                return True
+        elif isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return False
+
+
 def install_nul_refusal(app: Flask) -> None:
-    """Refuse a NUL anywhere in the path, query string or form data, before any view runs."""
+    """Refuse a NUL anywhere in the path, query string, form data or JSON body, before any
+    view runs."""
 
     @app.before_request
     def _no_nul_characters() -> None:

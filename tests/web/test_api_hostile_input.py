@@ -54,3 +54,39 @@ def test_scim_answers_hostile_input_with_4xx(client, directory):  # noqa: F811
                  {"Operations": [{"op": "replace", "value": "not an object"}]}]:
         response = client.patch(f"{SCIM}/Users/{created['id']}", headers=directory, json=body)
         assert response.status_code == 400, body
+
+
+def test_a_nul_anywhere_in_a_json_body_is_refused_before_any_view(client, factory,
+                                                                   api_world):  # noqa: F811
+    """Keys, nested values and fields no view checks itself: one rule for every JSON body
+    (web/arguments.py), answered in the API's JSON error shape."""
+    headers = bearer(token_of(factory.user(), write=True))
+    idea = f"/ideas/{api_world.idea.public_id}"
+    for path, body in [("/ideas", {"title": "ok", "body": "fine", "note\x00": 1}),
+                       ("/ideas", {"title": "ok", "body": "fine", "x": [{"y": ["\x00"]}]}),
+                       (f"{idea}/follow", {"following": True, "why": "a\x00"})]:
+        response = client.post(API + path, headers=headers, json=body)
+        assert response.status_code == 400, (path, body)
+        assert response.get_json()["error"]["code"], body
+    assert client.get(API + idea, headers=headers).status_code == 200  # nothing else refused
+
+
+def test_json_nested_deeper_than_the_parser_goes_is_a_400(client, factory,
+                                                           api_world):  # noqa: F811
+    headers = bearer(token_of(factory.user(), write=True)) | {
+        "Content-Type": "application/json"}
+    response = client.post(API + "/ideas", headers=headers, data="[" * 200_000)
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"]
+
+
+def test_scim_refuses_a_nul_in_any_field_with_its_error_body(client, directory):  # noqa: F811
+    created = client.post(SCIM + "/Users", headers=directory, json={
+        "userName": "kim@example.com"}).get_json()
+    for method, path, body in [
+            ("post", "/Users", {"userName": "ok@example.com", "externalId": "e\x00"}),
+            ("patch", f"/Users/{created['id']}", {"Operations": [
+                {"op": "replace", "path": "displayName", "value": "K\x00m"}]})]:
+        response = getattr(client, method)(SCIM + path, headers=directory, json=body)
+        assert response.status_code == 400, body
+        assert response.get_json()["schemas"] == ["urn:ietf:params:scim:api:messages:2.0:Error"]
