@@ -44,7 +44,7 @@ _SORT_COLUMNS = {
 
 @dataclass
 class IdeaPage:
-    items: list[Idea]
+    items: list[Idea] | list[ListedIdea]  # ORM ideas (list_ideas) or card rows (list_idea_rows)
     next_cursor: str | None
     sort: str
     tag: str | None = None
