@@ -44,7 +44,7 @@ _SORT_COLUMNS = {
 
 @dataclass
 class IdeaPage:
-    items: list[Idea] | list[ListedIdea]  # ORM ideas (list_ideas) or card rows (list_idea_rows)
+    items: list[Idea] | list[ListedIdea]  # ORM ideas, or card rows (list_ideas(rows=True))
     next_cursor: str | None
     sort: str
     tag: str | None = None
@@ -139,24 +139,6 @@ def _narrowed(query: Select, sort: str, *, tag: str | None, campaign_id: int | N
     return query.order_by(column.desc(), Idea.id.desc()).limit(limit + 1)
 
 
-def _page(items: list, sort: str, tag: str | None, limit: int) -> IdeaPage:
-    next_cursor = encode_cursor(sort, items[limit - 1]) if len(items) > limit else None
-    return IdeaPage(items=items[:limit], next_cursor=next_cursor, sort=sort, tag=tag)
-
-
-def list_ideas(sort: str = "top", *, viewer: User | None, tag: str | None = None,
-               campaign_id: int | None = None, status: IdeaStatus | None = None,
-               cursor: str | None = None, limit: int = 30) -> IdeaPage:
-    """One page of ideas as ORM objects with author and campaign (the API, a consultation's
-    options), in a stable order after `cursor` (keyset, not OFFSET)."""
-    sort = sort if sort in SORTS else "top"
-    query = (listed_ideas(viewer).join(Campaign, Campaign.id == Idea.campaign_id)
-             .options(joinedload(Idea.author), contains_eager(Idea.campaign)))
-    query = _narrowed(query, sort, tag=tag, campaign_id=campaign_id, status=status,
-                      cursor=cursor, limit=limit)
-    return _page(list(db.session.scalars(query).unique()), sort, tag, limit)
-
-
 @dataclass(frozen=True, slots=True)
 class ListedIdea(IdeaFacts):
     """An idea as a list's card shows it, read as one row of exactly these columns (no ORM
@@ -202,19 +184,27 @@ def _listed_columns() -> tuple:
                  for name in ListedIdea.__dataclass_fields__)
 
 
-def list_idea_rows(sort: str = "top", *, viewer: User | None, tag: str | None = None,
-                   campaign_id: int | None = None, status: IdeaStatus | None = None,
-                   cursor: str | None = None, limit: int = 30) -> IdeaPage:
-    """One page of idea cards (`ListedIdea` rows), filtered and ordered as `list_ideas`."""
+def list_ideas(sort: str = "top", *, viewer: User | None, tag: str | None = None,
+               campaign_id: int | None = None, status: IdeaStatus | None = None,
+               cursor: str | None = None, limit: int = 30, rows: bool = False) -> IdeaPage:
+    """One page of ideas in a stable order, continuing after `cursor` (keyset, not OFFSET):
+    card rows (`ListedIdea`, one Core select) with `rows`, else ORM ideas with author and
+    campaign (the API, a consultation's options with their vote boxes)."""
     sort = sort if sort in SORTS else "top"
-    query = (select(*_listed_columns()).select_from(Idea)
-             .join(User, User.id == Idea.author_id)
-             .join(Campaign, Campaign.id == Idea.campaign_id)
-             .where(readable_ideas(viewer)))
+    if rows:
+        query = (select(*_listed_columns()).select_from(Idea)
+                 .join(User, User.id == Idea.author_id)
+                 .join(Campaign, Campaign.id == Idea.campaign_id)
+                 .where(readable_ideas(viewer)))
+    else:
+        query = (listed_ideas(viewer).join(Campaign, Campaign.id == Idea.campaign_id)
+                 .options(joinedload(Idea.author), contains_eager(Idea.campaign)))
     query = _narrowed(query, sort, tag=tag, campaign_id=campaign_id, status=status,
                       cursor=cursor, limit=limit)
-    rows = db.session.execute(query)
-    return _page([ListedIdea(*row) for row in rows], sort, tag, limit)
+    items = ([ListedIdea(*row) for row in db.session.execute(query)] if rows
+             else list(db.session.scalars(query).unique()))
+    next_cursor = encode_cursor(sort, items[limit - 1]) if len(items) > limit else None
+    return IdeaPage(items=items[:limit], next_cursor=next_cursor, sort=sort, tag=tag)
 
 
 def last_broad_support_fit() -> datetime | None:

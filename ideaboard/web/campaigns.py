@@ -38,7 +38,6 @@ from ideaboard.queries.campaigns import (
 from ideaboard.queries.ideas import (
     SORTS,
     idea_by_public_id,
-    list_idea_rows,
     list_ideas,
     votes_by_user,
 )
@@ -176,9 +175,9 @@ def render_show(campaign: Campaign, outcome_form: OutcomeForm | None = None):
     if sort not in SORTS or (campaign.totals_hidden() and sort in ("top", "hot", "common")):
         sort = "new"
     # a consultation's options carry vote boxes (ORM ideas); other campaigns show cards
-    listing = list_ideas if campaign.kind == CampaignKind.CONSULTATION else list_idea_rows
-    page = listing(sort, viewer=current_user, campaign_id=campaign.id,
-                   cursor=request.args.get("after"), limit=current_app.config["PAGE_SIZE"])
+    page = list_ideas(sort, viewer=current_user, campaign_id=campaign.id,
+                      cursor=request.args.get("after"), limit=current_app.config["PAGE_SIZE"],
+                      rows=campaign.kind != CampaignKind.CONSULTATION)
     return render_template(
         "campaigns/show.html", campaign=campaign, page=page,
         # the option list shows the reader's own votes; idea cards show none

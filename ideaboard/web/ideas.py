@@ -32,7 +32,7 @@ from ideaboard.queries.ideas import (
     comment_thread,
     helpful_marks_by_user,
     idea_by_public_id,
-    list_idea_rows,
+    list_ideas,
     merged_into_public_id,
     popular_tags,
     votes_by_user,
@@ -114,10 +114,10 @@ def index():
     if sort not in SORTS:
         sort = "top"
     tag = request.args.get("tag") or None
-    page = list_idea_rows(sort, viewer=current_user, tag=tag, cursor=request.args.get("after"),
-                          status=status_filter(request.args.get("status")),
-                          campaign_id=query_int("campaign"),
-                          limit=current_app.config["PAGE_SIZE"])
+    page = list_ideas(sort, viewer=current_user, tag=tag, cursor=request.args.get("after"),
+                      status=status_filter(request.args.get("status")),
+                      campaign_id=query_int("campaign"),
+                      limit=current_app.config["PAGE_SIZE"], rows=True)
     return render_template("ideas/index.html", page=page, tags=popular_tags(),
                            statuses=STATUS_CHOICES, campaigns=campaign_choices(),
                            following_tag=is_following_tag(current_user, tag))

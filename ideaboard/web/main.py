@@ -10,7 +10,7 @@ from ideaboard.models import User
 from ideaboard.queries.campaigns import open_campaigns
 from ideaboard.queries.ideas import (
     home_counts,
-    list_idea_rows,
+    list_ideas,
     popular_tags,
     public_activity,
 )
@@ -24,8 +24,8 @@ bp = Blueprint("main", __name__)
 
 @bp.get("/")
 def home():
-    top = list_idea_rows("top", viewer=current_user, limit=5)
-    hot = list_idea_rows("hot", viewer=current_user, limit=5)
+    top = list_ideas("top", viewer=current_user, limit=5, rows=True)
+    hot = list_ideas("hot", viewer=current_user, limit=5, rows=True)
     return render_template("main/home.html", top=top, hot=hot, campaigns=open_campaigns(),
                            counts=home_counts() | queue_counts(),
                            tags=popular_tags())

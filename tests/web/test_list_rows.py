@@ -1,4 +1,4 @@
-"""Idea lists read rows, not ORM objects (issue 17): `list_idea_rows` selects exactly the
+"""Idea lists read rows, not ORM objects (issue 17): `list_ideas(rows=True)` selects exactly the
 columns a card shows, and a card drawn from such a row is the card drawn from the `Idea` —
 named or anonymous, overdue, with the Common ground badge, with totals hidden — so the two
 ways in cannot drift apart."""
@@ -12,7 +12,7 @@ from sqlalchemy import event, update
 from ideaboard.extensions import db
 from ideaboard.models import Campaign, Idea, IdeaStatus
 from ideaboard.models.base import utcnow
-from ideaboard.queries.ideas import SORTS, ListedIdea, list_idea_rows, list_ideas
+from ideaboard.queries.ideas import SORTS, ListedIdea, list_ideas
 from ideaboard.services.ideas import standing_campaign
 from ideaboard.web.fragments import card_row
 from tests.web.isolation import IsolatedClient
@@ -40,7 +40,7 @@ def varied_ideas(factory):
 
 def cards_both_ways(viewer, **filters) -> tuple[list, list]:
     db.session.expunge_all()
-    rows = list_idea_rows(viewer=viewer, **filters)
+    rows = list_ideas(viewer=viewer, rows=True, **filters)
     ideas = list_ideas(viewer=viewer, **filters)
     assert rows.next_cursor == ideas.next_cursor
     return [card_row(row) for row in rows.items], [card_row(idea) for idea in ideas.items]
@@ -65,7 +65,7 @@ def test_a_listed_row_draws_the_card_the_idea_draws(app, factory, varied_ideas, 
 
 
 def test_an_anonymous_row_never_carries_its_author(app, factory, varied_ideas):
-    rows = {row.id: row for row in list_idea_rows(viewer=factory.user()).items}
+    rows = {row.id: row for row in list_ideas(viewer=factory.user(), rows=True).items}
     anonymous, named = rows[varied_ideas["anonymous"]], rows[varied_ideas["named"]]
     assert (anonymous.author_id, anonymous.author_name) == (None, "")
     assert named.author_name == "Lin Wei" and named.author_id is not None
